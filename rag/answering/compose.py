@@ -1,0 +1,100 @@
+"""Assemble the user-facing answer: sentences with [n] markers, numbered citations, number checks.
+
+Citations are numbered in order of first use and shared when two sentences cite
+the same span. Every number written here comes from a verified claim, a
+calculation done by code, or a figure read from a passage, so each NumberCheck
+is supported by construction; `unsupported_numbers()` re-checks that invariant.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.answering.verify import CheckedNumber, Span
+from rag.numbers import parse_quantities
+from rag.types import Citation, NumberCheck
+
+_MARKERS = re.compile(r"\s*\[\d+\]")
+NOT_IN_DOCUMENTS = "The documents do not say."
+
+
+@dataclass
+class Segment:
+    """One sentence of the answer and what backs it."""
+
+    text: str  # without markers
+    spans: list[Span]
+    numbers: list[CheckedNumber]
+
+
+@dataclass
+class Composer:
+    """Accumulates segments as they are verified, so the answer can be streamed sentence by sentence."""
+
+    citations: list[Citation] = field(default_factory=list)
+    numbers: list[NumberCheck] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+    def add(self, segment: Segment) -> str:
+        """Add a sentence; returns the text to show, with its citation markers."""
+        ids = [self._cite(span) for span in segment.spans]
+        for checked in segment.numbers:
+            self.numbers.append(
+                NumberCheck(
+                    text=checked.quantity.text,
+                    value=checked.quantity.value,
+                    unit=checked.quantity.unit,
+                    supported=True,
+                    citation_ids=[self._cite(span) for span in checked.spans],
+                    derived=checked.derived,
+                )
+            )
+        text = _with_markers(segment.text, sorted(set(ids)))
+        piece = text if not self.parts else " " + text
+        self.parts.append(piece)
+        return piece
+
+    def add_plain(self, text: str) -> str:
+        """A sentence with no figures and no citations (abstention notes)."""
+        piece = text if not self.parts else " " + text
+        self.parts.append(piece)
+        return piece
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def _cite(self, span: Span) -> int:
+        for citation in self.citations:
+            if (citation.source, citation.start, citation.end) == (span.source, span.start, span.end):
+                return citation.id
+        citation = Citation(
+            id=len(self.citations) + 1,
+            source=span.source,
+            start=span.start,
+            end=span.end,
+            line_start=span.line_start,
+            line_end=span.line_end,
+            quote=span.quote,
+        )
+        self.citations.append(citation)
+        return citation.id
+
+
+def _with_markers(sentence: str, ids: list[int]) -> str:
+    """Put markers before the closing full stop: "... $6.8 billion abroad [1]."."""
+    sentence = sentence.strip()
+    markers = "".join(f"[{i}]" for i in ids)
+    if not markers:
+        return sentence
+    if sentence.endswith((".", "!", "?")):
+        return f"{sentence[:-1]} {markers}{sentence[-1]}"
+    return f"{sentence} {markers}."
+
+
+def unsupported_numbers(answer_text: str, checks: list[NumberCheck]) -> list[str]:
+    """Numbers in the answer text that no check vouches for (should always be empty)."""
+    vouched = {(c.value, c.unit) for c in checks if c.supported}
+    found = parse_quantities(_MARKERS.sub("", answer_text))
+    return [q.text for q in found if (q.value, q.unit) not in vouched]

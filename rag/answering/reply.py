@@ -1,0 +1,72 @@
+"""Read the model's JSON reply, including while it is still being generated.
+
+The grammar fixes the key order of each claim, so a finished claim object can be
+recognised in the partial text and shown (after verification) before the model
+has finished the rest: that is what makes answers stream.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from rag.answering.prompt import OPERATIONS
+
+_FINISHED_CLAIM = re.compile(r'\{\s*"passage"\s*:\s*(\d+)\s*,\s*"statement"\s*:\s*"((?:[^"\\]|\\.)*)"\s*\}')
+
+
+@dataclass(frozen=True)
+class ProposedClaim:
+    passage: int  # 1-based, as shown in the prompt
+    statement: str
+
+
+@dataclass(frozen=True)
+class Calculation:
+    operation: str
+    first: str
+    first_passage: int
+    second: str
+    second_passage: int
+
+
+@dataclass(frozen=True)
+class Reply:
+    claims: list[ProposedClaim]
+    status: str  # answered | not_in_documents | false_premise
+    calculation: Calculation | None
+
+
+def finished_claims(partial: str) -> list[ProposedClaim]:
+    """Claims whose JSON object is complete in the text generated so far."""
+    claims_start = partial.find('"claims"')
+    if claims_start < 0:
+        return []
+    return [
+        ProposedClaim(int(m.group(1)), json.loads(f'"{m.group(2)}"'))
+        for m in _FINISHED_CLAIM.finditer(partial, claims_start)
+    ]
+
+
+def parse_reply(text: str) -> Reply:
+    """The whole reply; a reply cut off or malformed reads as no claims (and so abstains)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return Reply(finished_claims(text), "answered", None)
+    claims = [
+        ProposedClaim(int(c["passage"]), str(c["statement"]))
+        for c in data.get("claims", [])
+        if isinstance(c, dict) and str(c.get("passage", "")).isdigit()
+    ]
+    calc = data.get("calculation") or {}
+    calculation = None
+    if calc.get("operation") in OPERATIONS and calc.get("operation") != "none":
+        try:
+            calculation = Calculation(
+                calc["operation"], str(calc["first"]), int(calc["first_passage"]), str(calc["second"]), int(calc["second_passage"])
+            )
+        except (KeyError, TypeError, ValueError):
+            calculation = None
+    return Reply(claims, str(data.get("status", "answered")), calculation)

@@ -1,0 +1,233 @@
+"""Check each proposed claim against the passages; do the arithmetic the model must not do.
+
+A claim survives only if
+- it cites a passage that was retrieved,
+- every number in it is found (same value and unit, after normalising scale and
+  currency) in a retrieved passage of the cited document, or is the result of a
+  calculation this module did on figures it found in passages, and
+- most of its content words occur in the cited passage (a cheap guard against
+  statements that borrow a real number for an invented fact).
+The quote for a citation is chosen by code: the sentences of the passage that
+contain the claim's numbers (or share the most words with it), so every quote
+is an exact span of the source file by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.answering.reply import Calculation, ProposedClaim
+from rag.chunking import sentence_spans
+from rag.numbers import Quantity, format_quantity, parse_quantities, same_quantity
+from rag.store.lexical import tokenize
+from rag.types import Passage
+
+MIN_WORD_SUPPORT = 0.5  # share of a claim's content words that must occur in its passage(s)
+DERIVED_TOLERANCE = 0.01  # a model-written result within 1% of the code's result counts as that result
+
+
+@dataclass(frozen=True)
+class Span:
+    """An exact span of a source document that supports (part of) a claim."""
+
+    source: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class CheckedNumber:
+    quantity: Quantity
+    spans: list[Span]  # where it was found; for a derived number, its operands' spans
+    derived: str | None = None
+
+
+@dataclass
+class VerifiedClaim:
+    statement: str
+    spans: list[Span]  # what the claim cites, first the main quote
+    numbers: list[CheckedNumber] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    statement: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CalculationResult:
+    """A figure computed by code from two quoted operands."""
+
+    value: Quantity  # the result, with `text` as code formats it
+    first: CheckedNumber
+    second: CheckedNumber
+    expression: str  # human-readable: "$12 billion - $5.5 billion"
+
+
+def find_in_passage(quantity: Quantity, passage: Passage) -> Span | None:
+    """The sentence(s) of `passage` that state `quantity`, as an exact document span."""
+    chunk = passage.chunk
+    for found in parse_quantities(chunk.text):
+        if same_quantity(found, quantity):
+            return sentence_span(passage, found.start, found.end)
+    return None
+
+
+def sentence_span(passage: Passage, start: int, end: int) -> Span:
+    """Grow [start, end) (offsets in the chunk text) to whole sentences; map to the document."""
+    chunk = passage.chunk
+    sentences = sentence_spans(chunk.text)
+    first = next((s for s in sentences if s.start <= start < s.end), None)
+    last = next((s for s in sentences if s.start < end <= s.end), None)
+    begin = first.start if first else start
+    finish = last.end if last else end
+    return _span(passage, begin, finish)
+
+
+def _span(passage: Passage, begin: int, finish: int) -> Span:
+    chunk = passage.chunk
+    line_start = chunk.line_start + chunk.text.count("\n", 0, begin)
+    line_end = line_start + chunk.text.count("\n", begin, finish)
+    return Span(chunk.source, chunk.start + begin, chunk.start + finish, line_start, line_end, chunk.text[begin:finish])
+
+
+def _locate(quantity: Quantity, preferred: Passage, passages: list[Passage]) -> Span | None:
+    """Find a number in the preferred passage, else in another retrieved passage of the same document."""
+    span = find_in_passage(quantity, preferred)
+    if span:
+        return span
+    for other in passages:
+        if other is not preferred and other.chunk.source == preferred.chunk.source:
+            span = find_in_passage(quantity, other)
+            if span:
+                return span
+    return None
+
+
+def verify_claim(
+    claim: ProposedClaim, passages: list[Passage], calculation: CalculationResult | None = None
+) -> VerifiedClaim | Rejection:
+    """Accept, repair (re-cite to the passage that holds its numbers) or reject one claim."""
+    if not 1 <= claim.passage <= len(passages):
+        return Rejection(claim.statement, f"cites passage [{claim.passage}], which was not retrieved")
+    quantities = parse_quantities(claim.statement)
+    cited = passages[claim.passage - 1]
+    result = _check_numbers(claim.statement, quantities, cited, passages, calculation)
+    if isinstance(result, Rejection):
+        # Repair: the model may have named the wrong passage; accept another that holds every number.
+        for index, other in enumerate(passages, start=1):
+            if other is cited or other.chunk.source == cited.chunk.source:
+                continue
+            retry = _check_numbers(claim.statement, quantities, other, passages, calculation)
+            if isinstance(retry, VerifiedClaim):
+                retry.repairs.append(f"re-cited from passage [{claim.passage}] to [{index}], which states its figures")
+                return retry
+        return result
+    return result
+
+
+def _check_numbers(
+    statement: str,
+    quantities: list[Quantity],
+    cited: Passage,
+    passages: list[Passage],
+    calculation: CalculationResult | None,
+) -> VerifiedClaim | Rejection:
+    numbers: list[CheckedNumber] = []
+    for quantity in quantities:
+        span = _locate(quantity, cited, passages)
+        if span:
+            numbers.append(CheckedNumber(quantity, [span]))
+        elif calculation and _matches(quantity, calculation.value):
+            numbers.append(
+                CheckedNumber(quantity, calculation.first.spans + calculation.second.spans, calculation.expression)
+            )
+        else:
+            return Rejection(statement, f"'{quantity.text}' is not in the cited passage")
+    same_document = " ".join(p.chunk.text for p in passages if p.chunk.source == cited.chunk.source)
+    if _word_support(statement, same_document) < MIN_WORD_SUPPORT:
+        return Rejection(statement, "most of its words are not in the cited passage")
+    spans = _unique([s for n in numbers for s in n.spans]) or [_best_sentence(statement, cited)]
+    return VerifiedClaim(statement, spans, numbers)
+
+
+def _matches(quantity: Quantity, result: Quantity) -> bool:
+    if quantity.unit != result.unit:
+        return False
+    return abs(quantity.value - result.value) <= DERIVED_TOLERANCE * max(abs(result.value), 1e-9)
+
+
+def _word_support(statement: str, passage_text: str) -> float:
+    words = set(tokenize(statement))
+    if not words:
+        return 1.0
+    available = set(tokenize(passage_text))
+    return sum(1 for w in words if w in available) / len(words)
+
+
+def _best_sentence(statement: str, passage: Passage) -> Span:
+    words = set(tokenize(statement))
+    sentences = sentence_spans(passage.chunk.text)
+    best = max(sentences, key=lambda s: len(words & set(tokenize(passage.chunk.text[s.start : s.end]))))
+    return _span(passage, best.start, best.end)
+
+
+def _unique(spans: list[Span]) -> list[Span]:
+    seen: dict[tuple[str, int, int], Span] = {}
+    for span in spans:
+        seen.setdefault((span.source, span.start, span.end), span)
+    return list(seen.values())
+
+
+def calculate(calculation: Calculation, passages: list[Passage]) -> CalculationResult | Rejection:
+    """Do the requested arithmetic on two figures, each of which must be found in its passage."""
+    operands: list[CheckedNumber] = []
+    for text, index in ((calculation.first, calculation.first_passage), (calculation.second, calculation.second_passage)):
+        parsed = parse_quantities(text)
+        if not parsed or not 1 <= index <= len(passages):
+            return Rejection(text, "calculation operand is not a figure from a retrieved passage")
+        quantity = parsed[0]
+        span = _locate(quantity, passages[index - 1], passages) or next(
+            (s for p in passages if (s := find_in_passage(quantity, p))), None
+        )
+        if span is None:
+            return Rejection(text, "calculation operand is not in any retrieved passage")
+        operands.append(CheckedNumber(quantity, [span]))
+    first, second = operands
+    value = _apply(calculation.operation, first.quantity, second.quantity)
+    if isinstance(value, str):
+        return Rejection(f"{calculation.operation}({first.quantity.text}, {second.quantity.text})", value)
+    number, unit = value
+    text = format_quantity(number, unit)
+    symbol = {"difference": "-", "sum": "+", "ratio": "/", "percent_of": "as a share of", "percent_change": "change to"}[
+        calculation.operation
+    ]
+    expression = (
+        f"{second.quantity.text} {symbol} {first.quantity.text}"
+        if calculation.operation == "percent_change"
+        else f"{first.quantity.text} {symbol} {second.quantity.text}"
+    )
+    result = Quantity(text=text, start=0, end=len(text), value=number, unit=unit, approx=False)
+    return CalculationResult(result, first, second, expression)
+
+
+def _apply(operation: str, a: Quantity, b: Quantity) -> tuple[float, str] | str:
+    """The arithmetic itself; units must agree for sums and differences. Returns an error text on misuse."""
+    if operation in {"difference", "sum"}:
+        if a.unit != b.unit:
+            return f"cannot {'subtract' if operation == 'difference' else 'add'} {a.unit or 'a count'} and {b.unit or 'a count'}"
+        return (abs(a.value - b.value) if operation == "difference" else a.value + b.value), a.unit
+    if b.value == 0:
+        return "division by zero"
+    if a.unit != b.unit:
+        return f"cannot compare {a.unit or 'a count'} with {b.unit or 'a count'}"
+    if operation == "ratio":
+        return a.value / b.value, "x"
+    if operation == "percent_of":
+        return a.value / b.value * 100, "%"
+    return (a.value - b.value) / b.value * 100, "%"
