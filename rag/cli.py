@@ -184,11 +184,14 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    from rag.answering.pipeline import Pipeline
     from rag.answer_view import print_answer_stream
+    from rag.answering.pipeline import Pipeline, validate_question
 
     settings, _ = _settings(args)
     pipeline = Pipeline(settings)
+    if args.question != "-":
+        validate_question(args.question, settings.max_question_chars)  # refuse before loading anything
+    pipeline.preload()
     if args.question == "-":
         return _ask_lines(pipeline)
     if args.json:

@@ -38,7 +38,7 @@ class Composer:
 
     def add(self, segment: Segment) -> str:
         """Add a sentence; returns the text to show, with its citation markers."""
-        ids = [self._cite(span) for span in segment.spans]
+        ids = [self.cite(span) for span in segment.spans]
         for checked in segment.numbers:
             self.numbers.append(
                 NumberCheck(
@@ -46,7 +46,7 @@ class Composer:
                     value=checked.quantity.value,
                     unit=checked.quantity.unit,
                     supported=True,
-                    citation_ids=[self._cite(span) for span in checked.spans],
+                    citation_ids=[self.cite(span) for span in checked.spans],
                     derived=checked.derived,
                 )
             )
@@ -65,7 +65,8 @@ class Composer:
     def text(self) -> str:
         return "".join(self.parts)
 
-    def _cite(self, span: Span) -> int:
+    def cite(self, span: Span) -> int:
+        """The id of the citation for `span`, adding it if new."""
         for citation in self.citations:
             if (citation.source, citation.start, citation.end) == (span.source, span.start, span.end):
                 return citation.id

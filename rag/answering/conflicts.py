@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answering.verify import CheckedNumber, Span, VerifiedClaim, sentence_span
+from rag.answering.verify import EXACT, CheckedNumber, Span, VerifiedClaim, sentence_span
 from rag.embedding import Embedder
 from rag.numbers import parse_quantities, same_quantity
 from rag.types import Passage
@@ -74,7 +74,7 @@ def disagrees(figures: list[CheckedNumber]) -> bool:
     for i, a in enumerate(figures):
         for b in figures[i + 1 :]:
             different_source = a.spans[0].source != b.spans[0].source
-            if different_source and a.quantity.unit == b.quantity.unit and not same_quantity(a.quantity, b.quantity):
+            if different_source and a.quantity.unit == b.quantity.unit and not same_quantity(a.quantity, b.quantity, rel_tol=EXACT):
                 return True
     return False
 

@@ -16,9 +16,10 @@ import numpy as np
 
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment
 from rag.answering.conflicts import disagrees, figures_of, find_other_figures
-from rag.answering.prompt import answer_schema, asks_for_arithmetic, build_messages
+from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, asks_for_arithmetic, build_messages
 from rag.answering.reply import ProposedClaim, finished_claims, parse_reply
 from rag.answering.verify import (
+    EXACT,
     CalculationResult,
     CheckedNumber,
     Rejection,
@@ -60,7 +61,8 @@ class Pipeline:
         self._embedder: Embedder | None = None
         self._retriever: Retriever | None = None
         self._generator: Generator | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # one question at a time: one llama.cpp context
+        self._load_lock = threading.Lock()
         self.index_report: IndexReport | None = None  # set when this pipeline had to build the index
 
     # -- loading -------------------------------------------------------------------------------
@@ -94,15 +96,33 @@ class Pipeline:
 
     @property
     def generator(self) -> Generator:
-        if self._generator is None:
-            self._generator = load_generator(
-                self.settings.model,
-                cache_dir=self.settings.cache_dir,
-                context_tokens=self.settings.context_tokens,
-                threads=self.settings.threads,
-                show_progress=self.show_progress,
-            )
-        return self._generator
+        with self._load_lock:
+            if self._generator is None:
+                self._generator = self._load_generator()
+            return self._generator
+
+    def preload(self) -> threading.Thread:
+        """Start loading the answer model in the background (overlaps with index loading and retrieval)."""
+        thread = threading.Thread(target=self._preload_generator, daemon=True)
+        thread.start()
+        return thread
+
+    def _preload_generator(self) -> None:
+        try:
+            self.generator
+        except Exception:  # noqa: BLE001 - the same error is raised again, on the caller's thread, when the model is needed
+            return
+
+    def _load_generator(self) -> Generator:
+        generator = load_generator(
+            self.settings.model,
+            cache_dir=self.settings.cache_dir,
+            context_tokens=self.settings.context_tokens,
+            threads=self.settings.threads,
+            show_progress=self.show_progress,
+        )
+        generator.cache_prefix(SYSTEM_PROMPT, self.settings.cache_dir / "prompt-state")
+        return generator
 
     def reload_index(self) -> None:
         """Pick up a rebuilt index (after `build_index`) for the next question."""
@@ -190,10 +210,9 @@ class _AnswerRun:
             seen = len(claims)
 
         reply = parse_reply(generated)
-        if reply.status == "not_in_documents":
-            # The model may still have proposed claims; an answer it disowns is not shown.
-            pending = []
-        for claim in reply.claims[seen:]:
+        # Claims the model proposed while saying the documents do not answer are not shown.
+        disowned = reply.status == "not_in_documents"
+        for claim in [] if disowned else reply.claims[seen:]:
             yield from self._try_claim(claim, passages, None, pending)
         calculation = self._calculate(reply, passages)
         for claim in pending:
@@ -261,14 +280,25 @@ class _AnswerRun:
             return False
         others = find_other_figures(self.question, self.verified, passages, self.pipeline.embedder)
         answer_figures = figures_of(self.verified)
-        new = [o for o in others if not any(same_quantity(o.number.quantity, f.quantity) for f in answer_figures)]
+        new = [o for o in others if not any(same_quantity(o.number.quantity, f.quantity, rel_tol=EXACT) for f in answer_figures)]
         for figure in new:
             sentence = f"Another source gives {figure.number.quantity.text}: \"{_shorten(figure.span.quote)}\""
             yield self._delta(self.composer.add(Segment(sentence, [figure.span], [figure.number])))
-        conflict = disagrees(answer_figures + [o.number for o in new])
+        all_figures = answer_figures + [o.number for o in new]
+        conflict = disagrees(all_figures)
         if conflict:
-            yield from self._emit_plain("The sources disagree; the figures may differ in date or scope, as their quotes show.")
+            yield from self._emit_plain(self._conflict_summary(all_figures))
         return conflict
+
+    def _conflict_summary(self, figures: list[CheckedNumber]) -> str:
+        """Each disagreeing figure with its citation and the years its quote gives, so the reader sees how they differ."""
+        parts = []
+        for figure in figures:
+            span = figure.spans[0]
+            years = sorted({int(q.value) for q in parse_quantities(span.quote) if q.unit == "year"})
+            when = ", ".join(map(str, years)) if years else "no year given"
+            parts.append(f"{figure.quantity.text} [{self.composer.cite(span)}] ({when})")
+        return f"The sources disagree: {'; '.join(parts)}. They may differ in date or scope; see each quote."
 
     def _emit_plain(self, text: str) -> Iterator[TextDelta]:
         yield self._delta(self.composer.add_plain(text))

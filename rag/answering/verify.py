@@ -24,6 +24,10 @@ from rag.types import Passage
 
 MIN_WORD_SUPPORT = 0.5  # share of a claim's content words that must occur in its passage(s)
 DERIVED_TOLERANCE = 0.01  # a model-written result within 1% of the code's result counts as that result
+# Quoted figures must match exactly (the model is told to copy them): a tolerance would let
+# 2013 pass for 2012 or 100,400 for 100,000. The float epsilon only absorbs "5.50" vs "5.5".
+EXACT = 1e-9
+_COMPARISON_WORDS = frozenset("more less than about over under higher lower larger smaller difference total combined times".split())
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def find_in_passage(quantity: Quantity, passage: Passage) -> Span | None:
     """The sentence(s) of `passage` that state `quantity`, as an exact document span."""
     chunk = passage.chunk
     for found in parse_quantities(chunk.text):
-        if same_quantity(found, quantity):
+        if same_quantity(found, quantity, rel_tol=EXACT):
             return sentence_span(passage, found.start, found.end)
     return None
 
@@ -149,10 +153,11 @@ def _check_numbers(
             )
         else:
             return Rejection(statement, f"'{quantity.text}' is not in the cited passage")
-    same_document = " ".join(p.chunk.text for p in passages if p.chunk.source == cited.chunk.source)
-    if _word_support(statement, same_document) < MIN_WORD_SUPPORT:
-        return Rejection(statement, "most of its words are not in the cited passage")
     spans = _unique([s for n in numbers for s in n.spans]) or [_best_sentence(statement, cited)]
+    cited_sources = {cited.chunk.source} | {s.source for s in spans}
+    cited_text = " ".join(p.chunk.text for p in passages if p.chunk.source in cited_sources)
+    if _word_support(statement, cited_text) < MIN_WORD_SUPPORT:
+        return Rejection(statement, "most of its words are not in the cited passage")
     return VerifiedClaim(statement, spans, numbers)
 
 
@@ -163,11 +168,20 @@ def _matches(quantity: Quantity, result: Quantity) -> bool:
 
 
 def _word_support(statement: str, passage_text: str) -> float:
-    words = set(tokenize(statement))
+    """Share of the statement's content words found in the passages, compared by 5-letter stem.
+
+    Numbers are left out (they are checked exactly, elsewhere), and so are words that
+    phrase a comparison, which a statement about a computed figure adds on its own.
+    """
+    words = {_stem(w) for w in tokenize(statement) if w.isalpha() and w not in _COMPARISON_WORDS}
     if not words:
         return 1.0
-    available = set(tokenize(passage_text))
-    return sum(1 for w in words if w in available) / len(words)
+    available = {_stem(w) for w in tokenize(passage_text)}
+    return len(words & available) / len(words)
+
+
+def _stem(word: str) -> str:
+    return word[:5]
 
 
 def _best_sentence(statement: str, passage: Passage) -> Span:

@@ -1,0 +1,113 @@
+"""The verifier on hand-made passages: what survives, what is repaired, what is dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.reply import Calculation, ProposedClaim
+from rag.answering.verify import Rejection, VerifiedClaim, calculate, verify_claim
+from rag.types import Chunk, Passage
+
+DOC_A = (
+    "Acme will spend 40 billion yuan ($5.50 billion) on chips in China. "
+    "It will invest approximately $6.8 billion abroad. Around 60% of orders go to local suppliers.\n"
+    "The company was founded in 2012."
+)
+DOC_B = "A later report said Acme's budget is $12 billion for 2025. Sales grew twofold."
+
+
+def passage(source: str, text: str, start: int = 0) -> Passage:
+    return Passage(Chunk(source, text, start, start + len(text), 1, 1 + text.count("\n"), ""), score=1.0)
+
+
+PASSAGES = [passage("docs/a.txt", DOC_A), passage("docs/b.txt", DOC_B)]
+
+
+def test_supported_claim_gets_an_exact_sentence_quote():
+    result = verify_claim(ProposedClaim(1, "Acme will invest about $6.8 billion abroad."), PASSAGES)
+    assert isinstance(result, VerifiedClaim)
+    [span] = result.spans
+    assert span.quote == "It will invest approximately $6.8 billion abroad."
+    assert DOC_A[span.start : span.end] == span.quote
+    assert [n.quantity.value for n in result.numbers] == [6.8e9]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Acme will invest $7.8 billion abroad.",  # wrong figure
+        "Acme will spend $40 billion on chips in China.",  # right number, wrong unit (it is yuan)
+        "Acme will invest $6.8 million abroad.",  # wrong scale
+        "Around 70% of orders go to local suppliers.",  # wrong percentage
+    ],
+)
+def test_unsupported_numbers_are_rejected(statement):
+    result = verify_claim(ProposedClaim(1, statement), PASSAGES)
+    assert isinstance(result, Rejection) and "is not in the cited passage" in result.reason
+
+
+def test_scale_and_currency_spellings_are_normalised():
+    for statement in ("Acme will spend CNY 40 billion on chips in China.", "Acme spends 40bn yuan on chips in China."):
+        assert isinstance(verify_claim(ProposedClaim(1, statement), PASSAGES), VerifiedClaim)
+
+
+def test_claim_citing_the_wrong_passage_is_re_cited():
+    result = verify_claim(ProposedClaim(1, "A later report put Acme's budget at $12 billion for 2025."), PASSAGES)
+    assert isinstance(result, VerifiedClaim)
+    assert result.spans[0].source == "docs/b.txt" and result.repairs
+
+
+def test_citation_to_a_passage_never_retrieved_is_dropped():
+    result = verify_claim(ProposedClaim(7, "Acme will invest $6.8 billion abroad."), PASSAGES)
+    assert isinstance(result, Rejection) and "not retrieved" in result.reason
+
+
+def test_fabricated_statement_with_no_support_in_words_is_dropped():
+    result = verify_claim(ProposedClaim(1, "Regulators fined the firm over antitrust violations in Europe."), PASSAGES)
+    assert isinstance(result, Rejection) and "words" in result.reason
+
+
+def test_years_must_be_in_the_passage_too():
+    assert isinstance(verify_claim(ProposedClaim(1, "The company was founded in 2012."), PASSAGES), VerifiedClaim)
+    assert isinstance(verify_claim(ProposedClaim(1, "The company was founded in 2013."), PASSAGES), Rejection)
+
+
+def test_offsets_follow_the_chunk_position_in_the_document():
+    shifted = passage("docs/c.txt", "Valves cost $12 each.", start=500)
+    result = verify_claim(ProposedClaim(1, "Valves cost $12 each."), [shifted])
+    assert (result.spans[0].start, result.spans[0].end) == (500, 521)
+
+
+def test_derived_number_is_supported_only_when_code_computed_it():
+    calc = calculate(Calculation("difference", "$12 billion", 2, "$6.8 billion", 1), PASSAGES)
+    assert not isinstance(calc, Rejection)
+    assert calc.value.value == pytest.approx(5.2e9) and calc.value.unit == "USD"
+    claim = ProposedClaim(2, "The budget is $5.2 billion more than the amount invested abroad.")
+    derived = verify_claim(claim, PASSAGES, calc)
+    assert isinstance(derived, VerifiedClaim)
+    [number] = [n for n in derived.numbers if n.derived]
+    assert {s.source for s in number.spans} == {"docs/a.txt", "docs/b.txt"}
+    wrong = ProposedClaim(2, "The budget is $5.8 billion more than the amount invested abroad.")
+    assert isinstance(verify_claim(wrong, PASSAGES, calc), Rejection)
+
+
+@pytest.mark.parametrize(
+    "operation,first,second,value,unit",
+    [
+        ("sum", "$12 billion", "$6.8 billion", 18.8e9, "USD"),
+        ("ratio", "$12 billion", "$6.8 billion", 12 / 6.8, "x"),
+        ("percent_of", "$6.8 billion", "$12 billion", 6.8 / 12 * 100, "%"),
+        ("percent_change", "$12 billion", "$6.8 billion", (12 - 6.8) / 6.8 * 100, "%"),
+    ],
+)
+def test_calculations(operation, first, second, value, unit):
+    passage_of = {"$12 billion": 2, "$6.8 billion": 1}
+    calc = calculate(Calculation(operation, first, passage_of[first], second, passage_of[second]), PASSAGES)
+    assert calc.value.value == pytest.approx(value) and calc.value.unit == unit
+
+
+def test_calculation_refuses_mixed_units_and_invented_operands():
+    mixed = calculate(Calculation("difference", "40 billion yuan", 1, "$12 billion", 2), PASSAGES)
+    assert isinstance(mixed, Rejection) and "cannot subtract" in mixed.reason
+    invented = calculate(Calculation("sum", "$99 billion", 1, "$12 billion", 2), PASSAGES)
+    assert isinstance(invented, Rejection) and "not in any retrieved passage" in invented.reason
