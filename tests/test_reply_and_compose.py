@@ -60,4 +60,4 @@ def test_composer_numbers_citations_and_shares_repeated_spans():
     assert len(composer.citations) == 1 and composer.citations[0].quote == "Pumps cost $40 each."
     assert composer.numbers[0].citation_ids == [1] and composer.numbers[0].supported
     assert unsupported_numbers(composer.text, composer.numbers) == []
-    assert unsupported_numbers(composer.text + " It sold 9 units.", composer.numbers) == ["9 units"]
+    assert [q.text for q in unsupported_numbers(composer.text + " It sold 9 units.", composer.numbers)] == ["9 units"]

@@ -15,7 +15,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,20 +96,24 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
 
 
 @pytest.fixture(scope="module")
-def browser_page(app: tuple[str, Path]):
-    """One page for the whole module, recording every URL it requests."""
+def requested_urls() -> list[str]:
+    """Every URL the page asks for, across the module's tests."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def browser_page(app: tuple[str, Path], requested_urls: list[str]):
+    """One page for the whole module, as one person would use the app."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.requested = []  # type: ignore[attr-defined]
-        page.on("request", lambda request: page.requested.append(request.url))  # type: ignore[attr-defined]
+        page.on("request", lambda request: requested_urls.append(request.url))
         page.set_default_timeout(60_000)
         page.goto(app[0])
         page.wait_for_selector("#rag-chat")
-        page.add_init_script(_WATCH_STREAMING)
         page.evaluate(_WATCH_STREAMING)
         yield page
         browser.close()
@@ -163,6 +166,13 @@ def open_citation(page, message, citation_id: int):
     return mark
 
 
+def supporting_citation(figure) -> int:
+    """The citation a number's badge names: its tooltip reads "supported by [n]"."""
+    title = figure.get_attribute("title")
+    assert title.startswith("supported by ["), title
+    return int(re.search(r"\[(\d+)\]", title).group(1))
+
+
 def test_answer_streams_with_chips_and_a_chip_opens_its_passage(browser_page) -> None:
     page = browser_page
     shot(page, "0-start")
@@ -170,9 +180,7 @@ def test_answer_streams_with_chips_and_a_chip_opens_its_passage(browser_page) ->
     message = ask(page, "How much will ByteDance invest abroad in 2025?")
     shot(page, "1-answer")
     assert page.evaluate("window.ragSawPartial"), "the answer was never shown before it was complete"
-    figure = message.locator(".rag-num", has_text="6.8").first
-    assert figure.get_attribute("title").startswith("supported by [")
-    citation_id = int(re.search(r"\[(\d+)\]", figure.get_attribute("title")).group(1))
+    citation_id = supporting_citation(message.locator(".rag-num", has_text="6.8").first)
     mark = open_citation(page, message, citation_id)
     assert "6.8" in mark.inner_text()
     item = page.locator("#rag-sources .rag-cite-item.rag-active")
@@ -206,16 +214,15 @@ def test_uploaded_file_is_indexed_and_cited(browser_page, app, tmp_path: Path) -
     page.get_by_role("tab", name="Ask").click()
     new_chat(page)
     message = ask(page, "How much power does the Zephyr-9 sensor draw?")
-    figure = message.locator(".rag-num", has_text="42").first
-    citation_id = int(re.search(r"\[(\d+)\]", figure.get_attribute("title")).group(1))
+    citation_id = supporting_citation(message.locator(".rag-num", has_text="42").first)
     mark = open_citation(page, message, citation_id)
     assert "42" in mark.inner_text()
     assert "zephyr_sensor.txt" in page.locator("#rag-sources .rag-doc:not([hidden]) .rag-doc-head").inner_text()
     shot(page, "5-uploaded-answer")
 
 
-def test_the_page_fetched_nothing_from_outside(browser_page, app) -> None:
+def test_the_page_fetched_nothing_from_outside(browser_page, requested_urls: list[str], app) -> None:
     host = urlparse(app[0]).hostname
-    outside = [url for url in browser_page.requested if urlparse(url).scheme in ("http", "https", "ws", "wss")
+    outside = [url for url in requested_urls if urlparse(url).scheme in ("http", "https", "ws", "wss")
                and urlparse(url).hostname != host]  # fmt: skip
-    assert browser_page.requested and outside == []
+    assert requested_urls and outside == []

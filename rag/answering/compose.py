@@ -3,7 +3,8 @@
 Citations are numbered in order of first use and shared when two sentences cite
 the same span. Every number written here comes from a verified claim, a
 calculation done by code, or a figure read from a passage, so each NumberCheck
-is supported by construction; `unsupported_numbers()` re-checks that invariant.
+is supported by construction; `unsupported_numbers()` re-checks that invariant
+and lists any other number (a figure repeated from the question) as unsupported.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from rag.answering.verify import CheckedNumber, Span
-from rag.numbers import parse_quantities
+from rag.numbers import Quantity, parse_quantities
 from rag.types import Citation, NumberCheck
 
 _MARKERS = re.compile(r"\s*\[\d+\]")
 NOT_IN_DOCUMENTS = "The documents do not say."
+DISPLAY_TOLERANCE = 0.01  # computed figures are written rounded to 3 significant digits
 
 
 @dataclass
@@ -94,8 +96,18 @@ def _with_markers(sentence: str, ids: list[int]) -> str:
     return f"{sentence} {markers}."
 
 
-def unsupported_numbers(answer_text: str, checks: list[NumberCheck]) -> list[str]:
-    """Numbers in the answer text that no check vouches for (should always be empty)."""
-    vouched = {(c.value, c.unit) for c in checks if c.supported}
+def unsupported_numbers(answer_text: str, checks: list[NumberCheck]) -> list[Quantity]:
+    """Numbers in the answer text that no supported check vouches for.
+
+    Only notes that repeat the question's own figures ("do not cover 2019") should
+    ever appear here. Computed figures are shown rounded, hence the 1% tolerance.
+    """
     found = parse_quantities(_MARKERS.sub("", answer_text))
-    return [q.text for q in found if (q.value, q.unit) not in vouched]
+    return [
+        q
+        for q in found
+        if not any(
+            c.supported and c.unit == q.unit and abs(c.value - q.value) <= DISPLAY_TOLERANCE * max(abs(c.value), 1e-9)
+            for c in checks
+        )
+    ]

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment
-from rag.answering.conflicts import disagrees, figures_of, find_other_figures
+from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
+from rag.answering.conflicts import find_conflict
+from rag.answering.expected import expected_kind
 from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, asks_for_arithmetic, build_messages
 from rag.answering.reply import ProposedClaim, finished_claims, parse_reply
 from rag.answering.verify import (
-    EXACT,
     CalculationResult,
     CheckedNumber,
     Rejection,
@@ -33,10 +33,10 @@ from rag.embedding import Embedder, embedder_name, make_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InputError
 from rag.generation import Generator, load_generator
 from rag.indexing import IndexReport, build_index
-from rag.numbers import Quantity, parse_quantities, same_quantity
+from rag.numbers import Quantity, parse_quantities
 from rag.retrieval import Retriever
 from rag.store.store import open_store
-from rag.types import Answer, Passage
+from rag.types import Answer, NumberCheck, Passage
 
 _STATUS = re.compile(r'"status"\s*:\s*"(\w+)"')
 FALSE_PREMISE_NOTE = "The documents do not support the question's premise."
@@ -61,7 +61,9 @@ class Pipeline:
         self._embedder: Embedder | None = None
         self._retriever: Retriever | None = None
         self._generator: Generator | None = None
-        self._lock = threading.RLock()  # one question at a time: one llama.cpp context
+        # One question at a time (one llama.cpp context). A plain Lock, not an RLock: a streaming
+        # consumer such as Gradio may resume the generator, and so release the lock, on another thread.
+        self._lock = threading.Lock()
         self._load_lock = threading.Lock()
         self.index_report: IndexReport | None = None  # set when this pipeline had to build the index
 
@@ -246,6 +248,10 @@ class _AnswerRun:
         if relevance < MIN_CLAIM_RELEVANCE:
             self.dropped.append({"statement": result.statement, "reason": f"off the question (similarity {relevance:.2f})"})
             return
+        expected = expected_kind(self.question)
+        if expected and not any(expected.satisfied_by(n.quantity) for n in result.numbers):
+            self.dropped.append({"statement": result.statement, "reason": f"gives no figure of the kind asked for ({expected.description})"})
+            return
         other_period = _other_period(self.question, result, self.pipeline.retriever.store.documents)
         if other_period:
             self.dropped.append({"statement": result.statement, "reason": other_period})
@@ -276,29 +282,15 @@ class _AnswerRun:
 
     def _emit_conflicts(self, passages: list[Passage]) -> Iterator[TextDelta]:
         """Report other documents' figures that differ from the answer's; returns whether sources disagree."""
-        if not self.verified:
+        conflict = find_conflict(self.question, self.verified, passages, self.pipeline.embedder)
+        if conflict is None:
             return False
-        others = find_other_figures(self.question, self.verified, passages, self.pipeline.embedder)
-        answer_figures = figures_of(self.verified)
-        new = [o for o in others if not any(same_quantity(o.number.quantity, f.quantity, rel_tol=EXACT) for f in answer_figures)]
-        for figure in new:
-            sentence = f"Another source gives {figure.number.quantity.text}: \"{_shorten(figure.span.quote)}\""
-            yield self._delta(self.composer.add(Segment(sentence, [figure.span], [figure.number])))
-        all_figures = answer_figures + [o.number for o in new]
-        conflict = disagrees(all_figures)
-        if conflict:
-            yield from self._emit_plain(self._conflict_summary(all_figures))
-        return conflict
-
-    def _conflict_summary(self, figures: list[CheckedNumber]) -> str:
-        """Each disagreeing figure with its citation and the years its quote gives, so the reader sees how they differ."""
-        parts = []
-        for figure in figures:
+        for figure in conflict.from_passages:
             span = figure.spans[0]
-            years = sorted({int(q.value) for q in parse_quantities(span.quote) if q.unit == "year"})
-            when = ", ".join(map(str, years)) if years else "no year given"
-            parts.append(f"{figure.quantity.text} [{self.composer.cite(span)}] ({when})")
-        return f"The sources disagree: {'; '.join(parts)}. They may differ in date or scope; see each quote."
+            sentence = f"Another source gives {figure.quantity.text}: \"{_shorten(span.quote)}\""
+            yield self._delta(self.composer.add(Segment(sentence, [span], [figure])))
+        yield from self._emit_plain(self._conflict_summary(conflict.anchors + conflict.others))
+        return True
 
     def _emit_plain(self, text: str) -> Iterator[TextDelta]:
         yield self._delta(self.composer.add_plain(text))
@@ -313,12 +305,16 @@ class _AnswerRun:
     ) -> Answer:
         now = time.perf_counter()
         first = self.first_text_at or now
+        text = self.composer.text
+        unvouched = [
+            NumberCheck(q.text, q.value, q.unit, supported=False) for q in unsupported_numbers(text, self.composer.numbers)
+        ]
         return Answer(
             question=self.question,
-            answer=self.composer.text,
+            answer=text,
             abstained=abstained,
             citations=self.composer.citations,
-            numbers=self.composer.numbers,
+            numbers=self.composer.numbers + unvouched,
             conflict=conflict,
             model=model,
             timings={

@@ -1,0 +1,72 @@
+"""What kind of figure a question asks for, so an answer of another kind is not passed off as one.
+
+A small model asked "How many TOPS does X deliver?" when the documents never say
+readily answers with a figure that is there (units shipped, a year). The
+verifier cannot catch that: the figure is real, just not the one asked for. So
+a question that names the kind it wants ("how many <things>", "what percentage",
+"how much" about money) only accepts claims that give a figure of that kind.
+Questions that do not say what they want are not constrained.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.numbers import Quantity
+
+_HOW_MANY = re.compile(r"\bhow many ([a-z][a-z0-9-]*)", re.IGNORECASE)
+_PERCENT = re.compile(r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow many percent\b", re.IGNORECASE)
+_HOW_MUCH = re.compile(r"\bhow much\b", re.IGNORECASE)
+_MONEY = re.compile(
+    r"\b(spend|spends|spent|spending|invest|invests|invested|investment|cost|costs|pay|paid|worth|price|"
+    r"budget|revenue|fund|funding|allocate|allocated|dollars?|yuan|euros?)\b|[$¥€£]",
+    re.IGNORECASE,
+)
+# "how many times/years/more": arithmetic or durations, answered by computed figures; not constrained here.
+_NOT_A_KIND = {"times", "years", "months", "days", "weeks", "more", "fewer", "of", "in", "other"}
+_CURRENCY_NOUNS = {"dollars": "USD", "dollar": "USD", "yuan": "CNY", "renminbi": "CNY", "euros": "EUR", "euro": "EUR"}
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The kind of figure an answer must contain."""
+
+    description: str  # for the reason shown when a claim is dropped, e.g. "a count of tops"
+    currency: bool = False
+    percent: bool = False
+    count_words: frozenset[str] = frozenset()  # singular words a count's unit may be (or a bare count)
+
+    def satisfied_by(self, quantity: Quantity) -> bool:
+        if self.currency:
+            return _is_currency(quantity.unit)
+        if self.percent:
+            return quantity.unit == "%"
+        unit = quantity.unit.lower()
+        return unit not in {"year", "%"} and not _is_currency(quantity.unit) and (unit == "" or unit in self.count_words)
+
+
+def expected_kind(question: str) -> Expected | None:
+    """The kind of figure the question asks for, or None when it does not say."""
+    if _PERCENT.search(question):
+        return Expected("a percentage", percent=True)
+    how_many = _HOW_MANY.search(question)
+    if how_many:
+        noun = how_many.group(1).lower()
+        if noun in _NOT_A_KIND:
+            return None
+        if noun in _CURRENCY_NOUNS:
+            return Expected("an amount of money", currency=True)
+        words = frozenset(_singular(w) for w in re.findall(r"[a-z][a-z0-9-]*", question.lower()))
+        return Expected(f"a number of {noun}", count_words=words)
+    if _HOW_MUCH.search(question) and _MONEY.search(question):
+        return Expected("an amount of money", currency=True)
+    return None
+
+
+def _is_currency(unit: str) -> bool:
+    return len(unit) == 3 and unit.isalpha() and unit.isupper()
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
