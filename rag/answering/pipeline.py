@@ -292,6 +292,16 @@ class _AnswerRun:
         yield from self._emit_plain(self._conflict_summary(conflict.anchors + conflict.others))
         return True
 
+    def _conflict_summary(self, figures: list[CheckedNumber]) -> str:
+        """Each disagreeing figure with its citation and the years its quote gives, so the reader sees how they differ."""
+        parts = []
+        for figure in figures:
+            span = figure.spans[0]
+            years = sorted({int(q.value) for q in parse_quantities(span.quote) if q.unit == "year"})
+            when = ", ".join(map(str, years)) if years else "no year given"
+            parts.append(f"{figure.quantity.text} [{self.composer.cite(span)}] ({when})")
+        return f"The sources disagree: {'; '.join(parts)}. They may differ in date or scope; see each quote."
+
     def _emit_plain(self, text: str) -> Iterator[TextDelta]:
         yield self._delta(self.composer.add_plain(text))
 
