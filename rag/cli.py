@@ -20,7 +20,7 @@ EXAMPLES = {
     "index": "examples:\n  rag index                 # index seeds/ into index/\n  rag index ~/reports --index ~/reports-index",
     "search": 'examples:\n  rag search "296 TOPS"\n  rag search "overseas investment" -k 3 --json',
     "ask": 'examples:\n  rag ask "How much will ByteDance invest abroad in 2025?"\n  rag ask --json "..." \n  rag ask --json - < questions.txt   # one question a line, JSON Lines out',
-    "eval": "examples:\n  rag eval\n  rag eval --limit 10 --compare eval/reports/OLD/report.json",
+    "eval": "examples:\n  rag eval\n  rag eval --limit 10 --compare eval/reports/OLD/report.json\n  rag eval --per-kind 5",
     "ui": "examples:\n  rag ui\n  rag ui --port 8080 --index ~/reports-index",
     "config": "example:\n  RAG_TOP_K=8 rag config",
     "models": "example:\n  rag models",
@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--thresholds", type=Path, default=Path("eval/thresholds.toml"), help="thresholds file (TOML)")
     p.add_argument("--corpus", type=Path, help="corpus the questions are about (default: seeds/)")
     p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--per-kind", type=int, metavar="N", help="only the first N questions of each kind (CI runs 5)")
     p.add_argument("--out", type=Path, default=Path("eval/reports"), help="where report folders are written")
     p.add_argument("--compare", type=Path, metavar="OLD_REPORT", help="an earlier report.json to compare with")
     _common(p)

@@ -40,6 +40,10 @@ class Settings:
         default=120, metadata={"help": "at most this many characters of whole sentences repeated between chunks"}
     )
     top_k: int = field(default=5, metadata={"help": "passages retrieved and shown to the answer model"})
+    passage_chars: int = field(
+        default=1000,
+        metadata={"help": "characters of passage text shown to the answer model: each passage's sentences most like the question"},
+    )
     candidates: int = field(default=40, metadata={"help": "candidates taken from each retriever before fusion"})
     approximate_from: int = field(
         default=50_000,

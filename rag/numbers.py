@@ -563,6 +563,16 @@ def _canonical_unit(unit: str) -> str:
     return _unit_from_word(unit)
 
 
+def is_count(quantity: Quantity) -> bool:
+    """A bare number or a count of the noun after it: not money, a share, a multiple, a year or a measure.
+
+    Its unit is only the next noun-like word, which in a question may be a verb ("does
+    the Siyuan 370 offer"), so a count is the one kind of figure whose unit may be wrong.
+    """
+    unit = quantity.unit
+    return unit not in {YEAR, DURATION, PERCENT, MULTIPLIER} and unit not in _MEASURE_UNITS and not unit.isupper()
+
+
 def same_quantity(a: Quantity, b: Quantity, rel_tol: float = 0.005) -> bool:
     """Same canonical unit and values within `rel_tol`: "$40 billion" is not "40 billion yuan"."""
     if _canonical_unit(a.unit) != _canonical_unit(b.unit):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.evaluation.gold import KINDS, GoldFileError, GoldNumber, load_questions
+from rag.evaluation.gold import KINDS, GoldFileError, GoldNumber, first_per_kind, load_questions
 from rag.evaluation.numbers import Quantity, close, derivations, describe, parse_quantities
 from rag.evaluation.scoring import score_answer
 from rag.types import Answer, Citation
@@ -32,6 +32,13 @@ def test_enough_questions_of_every_kind():
     assert len(QUESTIONS) >= 60
     assert set(counts) == set(KINDS)
     assert all(n >= 5 for n in counts.values()), counts
+
+
+def test_ci_subset_takes_the_first_questions_of_every_kind():
+    subset = first_per_kind(QUESTIONS, 5)
+    assert Counter(q.kind for q in subset) == {kind: 5 for kind in KINDS}
+    assert [q.id for q in subset] == [q.id for q in QUESTIONS if q in subset]  # file order kept
+    assert subset[0] == QUESTIONS[0]
 
 
 def test_ids_unique():

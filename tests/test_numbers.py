@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.numbers import Quantity, format_quantity, parse_quantities, same_quantity
+from rag.numbers import Quantity, format_quantity, is_count, parse_quantities, same_quantity
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 
@@ -359,3 +359,13 @@ def test_seed_product_names_yield_no_numbers() -> None:
             assert all(q.end <= start or q.start >= end for start, end in names), (path.name, q)
         checked += len(names)
     assert checked >= 10
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("Siyuan 370 offer", True), ("52,000 chips", True), ("370", True), ("$7 billion", False),
+     ("60%", False), ("twofold", False), ("in 2025", False), ("256 TOPS", False), ("40 billion yuan", False)],
+)
+def test_is_count_tells_counts_from_figures_with_a_fixed_unit(text, count):
+    [quantity] = parse_quantities(text)
+    assert is_count(quantity) is count

@@ -111,3 +111,24 @@ def test_calculation_refuses_mixed_units_and_invented_operands():
     assert isinstance(mixed, Rejection) and "cannot subtract" in mixed.reason
     invented = calculate(Calculation("sum", "$99 billion", 1, "$12 billion", 2), PASSAGES)
     assert isinstance(invented, Rejection) and "not in any retrieved passage" in invented.reason
+
+
+@pytest.mark.parametrize("operation", ["difference", "ratio"])
+def test_calculation_refuses_a_figure_set_against_itself(operation):
+    # "$12 billion - $12 billion = $0" or "1x" would be a number no source gives and no question asked for.
+    same = calculate(Calculation(operation, "$12 billion", 2, "$12 billion", 2), PASSAGES)
+    assert isinstance(same, Rejection) and "same figure twice" in same.reason
+
+
+def test_a_model_number_followed_by_a_verb_is_still_found():
+    # "370 offers" reads as a count of offers; the passage gives the bare model number 370.
+    table = passage("docs/c.txt", "Chip | Performance |\nSiyuan 370 | 256 TOPS (INT8) |")
+    result = verify_claim(ProposedClaim(1, "The Siyuan 370 offers 256 TOPS of INT8 performance."), [table])
+    assert isinstance(result, VerifiedClaim)
+    assert [n.quantity.text for n in result.numbers] == ["370 offers", "256 TOPS"]
+
+
+def test_counts_of_different_things_do_not_match():
+    shop = passage("docs/d.txt", "The plant ships 52,000 chips a year.")
+    result = verify_claim(ProposedClaim(1, "The plant ships 52,000 servers a year."), [shop])
+    assert isinstance(result, Rejection)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import numpy as np
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
 from rag.answering.expected import expected_kind
+from rag.answering.focus import focus_passages
 from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, asks_for_arithmetic, build_messages
 from rag.answering.reply import ProposedClaim, finished_claims, parse_reply
 from rag.answering.verify import (
@@ -43,6 +45,9 @@ FALSE_PREMISE_NOTE = "The documents do not support the question's premise."
 # A claim less similar than this to the question (MiniLM cosine) is filler the model added,
 # e.g. a neighbouring sentence copied from the passage. Answers measured 0.44-0.86, filler 0.10-0.17.
 MIN_CLAIM_RELEVANCE = 0.3
+# Passages searched for figures that disagree with the answer's. More than the model reads:
+# sources that disagree rank close to each other, and checking a figure costs no prompt tokens.
+CONFLICT_POOL = 15
 
 
 @dataclass(frozen=True)
@@ -178,10 +183,12 @@ class _AnswerRun:
         retriever = self.pipeline.retriever
         query = " ".join([self.history[-1][0], self.question]) if self.history else self.question
         settings = self.pipeline.settings
-        passages = retriever.search(query, settings.top_k, settings.candidates)
+        pool = retriever.search(query, max(settings.top_k, CONFLICT_POOL), settings.candidates)
+        passages = pool[: settings.top_k]
         retrieve_ms = (time.perf_counter() - self.started) * 1000
         generator = self.pipeline.generator
 
+        # Figures in the question are looked for in whole passages; the model sees only their best sentences.
         absent = _absent_from(self.question, passages)
         absent_years = [q for q in absent if q.unit == "year"]
         if absent_years or not passages:
@@ -191,6 +198,7 @@ class _AnswerRun:
             return
         if absent:
             yield from self._emit_plain(f"The documents do not mention {', '.join(q.text for q in absent)}.")
+        passages = focus_passages(self._question_vector(), passages, self.pipeline.embedder, settings.passage_chars)
 
         generated = ""
         pending: list[ProposedClaim] = []
@@ -221,7 +229,7 @@ class _AnswerRun:
             yield from self._try_claim(claim, passages, calculation, None)
         if calculation and not any(n.derived for c in self.verified for n in c.numbers):
             yield from self._emit_calculation(calculation)
-        conflict = yield from self._emit_conflicts(passages)
+        conflict = yield from self._emit_conflicts(pool)
 
         abstained = not self.verified and calculation is None
         if abstained and not self.composer.parts:
@@ -260,11 +268,13 @@ class _AnswerRun:
         self.repairs += [{"statement": result.statement, "repair": r} for r in result.repairs]
         yield self._delta(self.composer.add(Segment(result.statement, result.spans, result.numbers)))
 
-    def _relevance(self, statement: str) -> float:
-        embedder = self.pipeline.embedder
+    def _question_vector(self) -> np.ndarray:
         if self.question_vector is None:
-            self.question_vector = embedder.embed([self.question])[0]
-        return float(embedder.embed([statement])[0] @ self.question_vector)
+            self.question_vector = self.pipeline.embedder.embed([self.question])[0]
+        return self.question_vector
+
+    def _relevance(self, statement: str) -> float:
+        return float(self.pipeline.embedder.embed([statement])[0] @ self._question_vector())
 
     def _calculate(self, reply, passages: list[Passage]) -> CalculationResult | None:
         if reply.calculation is None:
@@ -281,7 +291,7 @@ class _AnswerRun:
         yield self._delta(self.composer.add(Segment(text, [], [calc.first, calc.second, result])))
 
     def _emit_conflicts(self, passages: list[Passage]) -> Iterator[TextDelta]:
-        """Report other documents' figures that differ from the answer's; returns whether sources disagree."""
+        """Report figures in `passages` of other documents that differ from the answer's; returns whether sources disagree."""
         conflict = find_conflict(self.question, self.verified, passages, self.pipeline.embedder)
         if conflict is None:
             return False
@@ -293,13 +303,20 @@ class _AnswerRun:
         return True
 
     def _conflict_summary(self, figures: list[CheckedNumber]) -> str:
-        """Each disagreeing figure with its citation and the years its quote gives, so the reader sees how they differ."""
+        """Each disagreeing figure with its citation and the years its quote gives, so the reader sees how they differ.
+
+        Only figures of a unit that more than one source gives are listed: the anchor claim's
+        other figures ("a two-pronged plan", its yuan amount beside dollar ones) do not disagree.
+        """
+        units = Counter(figure.quantity.unit for figure in figures)
         parts = []
         for figure in figures:
+            if units[figure.quantity.unit] < 2:
+                continue
             span = figure.spans[0]
             years = sorted({int(q.value) for q in parse_quantities(span.quote) if q.unit == "year"})
-            when = ", ".join(map(str, years)) if years else "no year given"
-            parts.append(f"{figure.quantity.text} [{self.composer.cite(span)}] ({when})")
+            when = f" ({', '.join(map(str, years))})" if years else ""
+            parts.append(f"{figure.quantity.text} [{self.composer.cite(span)}]{when}")
         return f"The sources disagree: {'; '.join(parts)}. They may differ in date or scope; see each quote."
 
     def _emit_plain(self, text: str) -> Iterator[TextDelta]:
@@ -340,11 +357,7 @@ class _AnswerRun:
 
 def _absent_from(question: str, passages: list[Passage]) -> list[Quantity]:
     """Figures in the question that no retrieved passage states: a year not covered, a false premise."""
-    return [
-        q
-        for q in parse_quantities(question)
-        if not any(find_in_passage(q, p) for p in passages)
-    ]
+    return [q for q in parse_quantities(question) if not any(find_in_passage(q, p) for p in passages)]
 
 
 def _other_period(question: str, claim: VerifiedClaim, documents: dict[str, str]) -> str | None:

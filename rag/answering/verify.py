@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from rag.answering.reply import Calculation, ProposedClaim
 from rag.chunking import sentence_spans
-from rag.numbers import Quantity, format_quantity, parse_quantities, same_quantity
+from rag.numbers import Quantity, format_quantity, is_count, parse_quantities, same_quantity
 from rag.store.lexical import tokenize
 from rag.types import Passage
 
@@ -77,9 +77,18 @@ def find_in_passage(quantity: Quantity, passage: Passage) -> Span | None:
     """The sentence(s) of `passage` that state `quantity`, as an exact document span."""
     chunk = passage.chunk
     for found in parse_quantities(chunk.text):
-        if same_quantity(found, quantity, rel_tol=EXACT):
+        if same_quantity(found, quantity, rel_tol=EXACT) or _same_count(found, quantity):
             return sentence_span(passage, found.start, found.end)
     return None
+
+
+def _same_count(a: Quantity, b: Quantity) -> bool:
+    """A bare number and a count of the same value. The counted noun is only the next word,
+    which may be something else ("the Siyuan 370 offers" against "Siyuan 370 | 256 TOPS")."""
+    return (
+        is_count(a) and is_count(b) and not (a.unit and b.unit)
+        and abs(a.value - b.value) <= EXACT * max(abs(a.value), 1e-9)
+    )
 
 
 def sentence_span(passage: Passage, start: int, end: int) -> Span:
@@ -213,6 +222,10 @@ def calculate(calculation: Calculation, passages: list[Passage]) -> CalculationR
             return Rejection(text, "calculation operand is not in any retrieved passage")
         operands.append(CheckedNumber(quantity, [span]))
     first, second = operands
+    if same_quantity(first.quantity, second.quantity, rel_tol=EXACT):
+        # A small model fills the second operand with the first figure again; "x - x = 0" answers nothing.
+        return Rejection(f"{calculation.operation}({first.quantity.text}, {second.quantity.text})",
+                         "calculation uses the same figure twice")
     value = _apply(calculation.operation, first.quantity, second.quantity)
     if isinstance(value, str):
         return Rejection(f"{calculation.operation}({first.quantity.text}, {second.quantity.text})", value)

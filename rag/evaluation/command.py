@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from rag.config import Settings
 from rag.errors import InputError
-from rag.evaluation.gold import GoldFileError, load_questions
+from rag.evaluation.gold import GoldFileError, first_per_kind, load_questions
 from rag.evaluation.harness import evaluate
 from rag.evaluation.report import compare, format_table, write_report
 from rag.evaluation.thresholds import ThresholdError, check_thresholds, load_thresholds
@@ -31,6 +31,8 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
         thresholds = load_thresholds(args.thresholds)
     except (GoldFileError, ThresholdError, tomllib.TOMLDecodeError) as exc:
         raise InputError(str(exc)) from None
+    if args.per_kind:
+        questions = first_per_kind(questions, args.per_kind)
     if args.limit:
         questions = questions[: args.limit]
 

@@ -68,6 +68,17 @@ def load_questions(path: str | Path) -> list[GoldQuestion]:
     return questions
 
 
+def first_per_kind(questions: list[GoldQuestion], count: int) -> list[GoldQuestion]:
+    """The first `count` questions of each kind, in file order: a fixed subset that still covers every kind."""
+    taken: dict[str, int] = {}
+    subset = []
+    for question in questions:
+        if taken.get(question.kind, 0) < count:
+            taken[question.kind] = taken.get(question.kind, 0) + 1
+            subset.append(question)
+    return subset
+
+
 def parse_question(data: Any) -> GoldQuestion:
     """One decoded line as a GoldQuestion; ValueError says what is wrong."""
     if not isinstance(data, dict):
