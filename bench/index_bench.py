@@ -56,7 +56,8 @@ TARGETS = {
     "hybrid_p95_ms_100k": 20.0,
     "cold_search_s": 3.0,
 }
-LOAD_LIMIT = 1.0
+# The 1-minute load counts the benchmark's own threads (one per core at most); more is other work.
+LOAD_LIMIT = (os.cpu_count() or 2) + 0.5
 
 _STARTED = time.perf_counter()
 _LOAD_NOTES: list[str] = []
