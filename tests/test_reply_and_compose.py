@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rag.answering.compose import Composer, Segment, unsupported_numbers
 from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, asks_for_arithmetic, build_messages
-from rag.answering.reply import finished_claims, parse_reply
+from rag.answering.reply import finished_claims, nothing_left_to_say, parse_reply, reply_status
 from rag.answering.verify import CheckedNumber, Span
 from rag.numbers import parse_quantities
 from rag.types import Chunk, Passage
@@ -25,6 +25,19 @@ def test_full_reply_with_calculation():
 def test_truncated_reply_keeps_finished_claims():
     reply = parse_reply('{"status": "answered", "claims": [{"passage": 1, "statement": "A."}, {"pass')
     assert [c.statement for c in reply.claims] == ["A."]
+
+
+def test_reply_cut_short_keeps_its_status():
+    partial = '{"status": "false_premise", "claims": [{"passage": 1, "statement": "A."}], "calculation": {"operation": "none"'
+    assert reply_status(partial) == "false_premise" and reply_status('{"sta') is None
+    reply = parse_reply(partial)
+    assert reply.status == "false_premise" and reply.calculation is None and len(reply.claims) == 1
+
+
+def test_generation_stops_once_no_calculation_is_chosen():
+    assert nothing_left_to_say('{"status": "answered", "claims": [], "calculation": {"operation": "none"')
+    assert not nothing_left_to_say('{"status": "answered", "claims": [], "calculation": {"operation": "difference"')
+    assert not nothing_left_to_say('{"status": "answered", "claims": [{"passage": 1, "statement": "operation none"}]')
 
 
 def test_schema_limits_passage_ids_and_calculation_is_optional():

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from rag.answering.prompt import OPERATIONS
 
+_STATUS = re.compile(r'"status"\s*:\s*"(\w+)"')
+_NO_CALCULATION = re.compile(r'"calculation"\s*:\s*\{\s*"operation"\s*:\s*"none"')
 _FINISHED_CLAIM = re.compile(r'\{\s*"passage"\s*:\s*(\d+)\s*,\s*"statement"\s*:\s*"((?:[^"\\]|\\.)*)"\s*\}')
 
 
@@ -49,12 +51,27 @@ def finished_claims(partial: str) -> list[ProposedClaim]:
     ]
 
 
+def reply_status(partial: str) -> str | None:
+    """The status the model chose, once it has written it."""
+    found = _STATUS.search(partial)
+    return found.group(1) if found else None
+
+
+def nothing_left_to_say(partial: str) -> bool:
+    """Whether the rest of the reply is only filler, so generation can stop.
+
+    Once the model has chosen no calculation, the grammar still makes it write the
+    calculation's other fields: about 25 meaningless tokens, 1.5 s on 2 cores.
+    """
+    return bool(_NO_CALCULATION.search(partial))
+
+
 def parse_reply(text: str) -> Reply:
-    """The whole reply; a reply cut off or malformed reads as no claims (and so abstains)."""
+    """The whole reply; a reply cut short keeps its status and finished claims, and has no calculation."""
     try:
         data = json.loads(text)
     except ValueError:
-        return Reply(finished_claims(text), "answered", None)
+        return Reply(finished_claims(text), reply_status(text) or "answered", None)
     claims = [
         ProposedClaim(int(c["passage"]), str(c["statement"]))
         for c in data.get("claims", [])
