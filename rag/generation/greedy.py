@@ -5,7 +5,8 @@ entries for Qwen) before every token, which took generation from 14.7 to 8.5
 tokens/s on a 2-core CPU. Greedy decoding only needs the best token the grammar
 allows, and that is almost always the model's own best token: so that token
 alone is checked, and the whole vocabulary is filtered only when the grammar
-rejects it (0-2 times an answer). The tokens chosen are the same as before.
+rejects it (0-2 times an answer). The tokens chosen are the ones llama.cpp's own
+grammar sampler would choose.
 """
 
 from __future__ import annotations

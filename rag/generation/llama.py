@@ -19,7 +19,7 @@ from typing import Any
 
 import llama_cpp
 from llama_cpp import llama_chat_format
-from llama_cpp.llama_grammar import LlamaGrammar
+from llama_cpp.llama_grammar import json_schema_to_gbnf
 
 from rag.errors import ModelError
 from rag.generation import greedy
@@ -108,7 +108,7 @@ class LlamaCppGenerator(Generator):
         return True
 
     def stream(self, messages: list[dict[str, str]], *, schema: dict[str, Any] | None, max_tokens: int) -> Iterator[str]:
-        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)._grammar if schema else None
+        grammar = json_schema_to_gbnf(json.dumps(schema)) if schema else None
         yield from greedy.generate(self._llm, self._prompt_tokens(messages), grammar=grammar, max_tokens=max_tokens)
 
 
@@ -116,10 +116,9 @@ class LlamaCppGenerator(Generator):
 def _weights_as_stored() -> Iterator[None]:
     """Load the weights as the file stores them, memory-mapped, without llama.cpp's CPU repacking.
 
-    On the 2-core AVX2 box the Q4_K_M default model loaded in 1.5 s with repacking
+    On a 2-core AVX2 box the Q4_K_M default model loaded in 1.5 s with repacking
     and 0.6 s without, read prompts at 37 rather than 48 tokens/s, generated at the
-    same speed, and peaked 0.6 GB higher (`bench/answer_bench.py` shows the effect).
-    llama-cpp-python has no argument for it, so the default parameters are wrapped
+    same speed, and peaked 0.6 GB higher. llama-cpp-python has no argument for it, so the default parameters are wrapped
     while the model loads.
     """
     default_params = llama_cpp.llama_cpp.llama_model_default_params
