@@ -46,9 +46,13 @@ def test_same_reply_as_llama_cpp_grammar_sampling(fast_model, messages, schema):
         assert set(json.loads(got)) >= set(schema["required"])
 
 
-def test_reply_reuses_the_cached_prompt_prefix(fast_model):
+def test_a_repeated_prompt_is_read_from_the_kv_cache(fast_model, monkeypatch):
     first = "".join(fast_model.stream(FACT, schema=None, max_tokens=20))
+    evaluated: list[int] = []
+    real_eval = fast_model._llm.eval
+    monkeypatch.setattr(fast_model._llm, "eval", lambda tokens: (evaluated.append(len(tokens)), real_eval(tokens))[1])
     assert "".join(fast_model.stream(FACT, schema=None, max_tokens=20)) == first
+    assert evaluated[0] == 1  # only the prompt's last token is read again, to refresh the logits
 
 
 def test_prompt_longer_than_the_context_is_a_model_error(fast_model):
