@@ -80,20 +80,20 @@ class LlamaCppGenerator(Generator):
             bos_token=model.token_get_text(self._llm.token_bos()) if self._llm.token_bos() != -1 else "",
         )
 
-    def _prompt_tokens(self, messages: list[dict[str, str]]) -> list[int]:
+    def _prompt_tokens(self, messages: list[dict[str, str]], *, before: str | None = None) -> list[int]:
+        """`messages` in the model's chat template, as tokens; with `before`, only the text that precedes it."""
         if self._formatter is None:
             raise ModelError(f"{self._path} has no chat template; rag needs an instruction-tuned (chat) GGUF model")
         rendered = self._formatter(messages=messages)
-        return self._llm.tokenize(rendered.prompt.encode("utf-8"), add_bos=not rendered.added_special, special=True)
+        text = rendered.prompt if before is None else rendered.prompt.split(before)[0]
+        return self._llm.tokenize(text.encode("utf-8"), add_bos=not rendered.added_special, special=True)
 
     def _system_prefix_tokens(self, system_prompt: str) -> list[int]:
         """The tokens the chat template puts before the user's text, exactly as they start every prompt."""
         if self._formatter is None:
             return []
         marker = "\u0000USER\u0000"
-        rendered = self._formatter(messages=[{"role": "system", "content": system_prompt}, {"role": "user", "content": marker}])
-        prefix = rendered.prompt.split(marker)[0]
-        return self._llm.tokenize(prefix.encode("utf-8"), add_bos=not rendered.added_special, special=True)
+        return self._prompt_tokens([{"role": "system", "content": system_prompt}, {"role": "user", "content": marker}], before=marker)
 
     def _load_state(self, path: Path, tokens: list[int]) -> bool:
         buffer = (llama_cpp.llama_token * len(tokens))()
