@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Set up rag in .venv/ at the project root. Safe and fast to re-run.
 #   bash setup.sh          the tool itself
-#   bash setup.sh --dev    plus the test tools and a headless Chromium for the UI tests
+#   bash setup.sh --dev    plus the test tools and a headless Chromium for the UI tests (and every extra the tests use)
+#   bash setup.sh --extra transformers-backend    plus an optional extra of pyproject.toml (repeatable)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 dev=0
-[[ "${1:-}" == "--dev" ]] && dev=1
+extras=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --dev) dev=1 ;;
+    --extra) extras+=("${2:?setup: --extra needs a name, e.g. --extra transformers-backend}"); shift ;;
+    *) echo "setup: unknown option $1 (use --dev or --extra NAME)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ $dev == 1 ]] && extras=(dev "${extras[@]}")
 
 python=${PYTHON:-}
 if [[ -z "$python" ]]; then
@@ -22,13 +32,13 @@ fi
 pip=(.venv/bin/python -m pip --disable-pip-version-check --quiet)
 
 # Re-running is fast: skip pip entirely when nothing it installs from has changed.
-stamp=.venv/.rag-setup-$dev
+stamp=.venv/.rag-setup-$(IFS=-; echo "${extras[*]:-base}")
 want=$(cat pyproject.toml setup.sh | sha256sum | cut -d' ' -f1)
 if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
   # torch first, pinned to the CPU wheel: otherwise a dependency pulls several GB of CUDA packages.
   "${pip[@]}" install torch==2.13.0
   echo "setup: installing rag and its models (the first time builds llama.cpp, about 5 minutes)" >&2
-  if [[ $dev == 1 ]]; then "${pip[@]}" install -e '.[dev]'; else "${pip[@]}" install -e .; fi
+  if [[ ${#extras[@]} -gt 0 ]]; then "${pip[@]}" install -e ".[$(IFS=,; echo "${extras[*]}")]"; else "${pip[@]}" install -e .; fi
   echo "$want" > "$stamp"
 fi
 

@@ -6,11 +6,15 @@ Run from the repository root with the project's interpreter, on a quiet machine:
     .venv/bin/python bench/answer_bench.py                              # default and fast, 20 questions
     .venv/bin/python bench/answer_bench.py --models fast --questions 3  # quick check, about 2 minutes
     .venv/bin/python bench/answer_bench.py --json /tmp/answer_bench.json
+    .venv/bin/python bench/answer_bench.py --models fast --backends llama.cpp,openai,transformers --questions 5
 
 The seeds are indexed into a temporary folder; every question goes through the real
 Pipeline (retrieval, constrained generation, verification). Cold figures come from
-fresh `rag ask` processes; warm figures from one worker process per model (so each
-model's peak memory is its own). Figures go to stdout; progress to stderr.
+fresh `rag ask` processes; warm figures from one worker process per model and backend (so
+each one's peak memory is its own). Other backends than llama.cpp get warm figures only: the
+openai backend talks to llama-cpp-python's own server (`python -m llama_cpp.server`, started
+here with the same GGUF file), the transformers backend loads the GGUF through transformers.
+Figures go to stdout; progress to stderr.
 See bench/README.md for what each figure means and its target.
 """
 
@@ -39,6 +43,7 @@ SEEDS = ROOT / "seeds"
 # The 1-minute load counts the benchmark's own threads (one per core at most); more is other work.
 LOAD_LIMIT = (os.cpu_count() or 2) + 0.5
 TARGETS = {
+    "sources_warm_p95_s": 1.0,
     "total_p50_s": 8.0,
     "total_p95_s": 15.0,
     "first_text_warm_s": 3.0,
@@ -180,21 +185,25 @@ def cold_json(rag_bin: Path, question: str, index_dir: Path, model: str) -> dict
 # -- warm: one worker process per model ------------------------------------------------------------
 
 
-def worker(model: str, index_dir: Path, count: int, out: Path) -> None:
+def worker(model: str, index_dir: Path, count: int, out: Path, backend: str = "llama.cpp", base_url: str = "") -> None:
     """Load the Pipeline once, ask the questions, time the generator; write the figures to `out`."""
-    from rag.answering.pipeline import Pipeline, TextDelta
-    from rag.answering.prompt import answer_schema, build_messages
+    from rag.answering.pipeline import Pipeline
+    from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, build_messages
     from rag.config import load_settings
-    from rag.types import Answer
+    from rag.generation import load_generator
+    from rag.types import Answer, SourcesEvent, TextDelta
 
-    settings = load_settings({"index_dir": index_dir, "model": model}, environ=clean_env())
-    pipeline = Pipeline(settings, show_progress=False)
+    settings = load_settings({"index_dir": index_dir, "model": model, "backend": backend, "base_url": base_url},
+                             environ=clean_env())
     t = time.perf_counter()
-    retriever = pipeline.retriever  # loads the index and the embedder
-    index_load_s = time.perf_counter() - t
-    t = time.perf_counter()
-    generator = pipeline.generator
+    generator = load_generator(model, backend=backend, base_url=base_url, cache_dir=settings.cache_dir,
+                               context_tokens=settings.context_tokens, threads=settings.threads, show_progress=False)
+    generator.cache_prefix(SYSTEM_PROMPT, settings.cache_dir / "prompt-state")
     model_load_s = time.perf_counter() - t
+    pipeline = Pipeline(settings, generator=generator, show_progress=False)
+    t = time.perf_counter()
+    pipeline.open_index()  # loads the index and the embedder
+    index_load_s = time.perf_counter() - t
     log(f"[{model}] {generator.name} loaded in {model_load_s:.1f} s (index + embedder {index_load_s:.1f} s); warm-up question")
     pipeline.ask(WARM_UP_QUESTION)
 
@@ -202,17 +211,20 @@ def worker(model: str, index_dir: Path, count: int, out: Path) -> None:
     for number, (kind, question) in enumerate(QUESTIONS[:count], start=1):
         check_load(f"{model} warm question {number}")
         started = time.perf_counter()
-        first_delta = None
+        first_delta = sources_at = None
         answer = None
         for event in pipeline.ask_stream(question):
-            if isinstance(event, TextDelta) and first_delta is None:
+            if isinstance(event, SourcesEvent) and sources_at is None:
+                sources_at = time.perf_counter() - started
+            elif isinstance(event, TextDelta) and first_delta is None:
                 first_delta = time.perf_counter() - started
             elif isinstance(event, Answer):
                 answer = event
-        assert answer is not None
+        assert answer is not None and sources_at is not None
         rows.append({
             "kind": kind,
             "question": question,
+            "sources_ms": round(sources_at * 1000, 1),
             "retrieve_ms": answer.timings["retrieve_ms"],
             "first_token_ms": answer.timings["first_token_ms"],
             "total_ms": answer.timings["total_ms"],
@@ -223,7 +235,7 @@ def worker(model: str, index_dir: Path, count: int, out: Path) -> None:
             f"whole answer {answer.timings['total_ms'] / 1000:.1f} s{' (abstained)' if answer.abstained else ''}")
 
     log(f"[{model}] timing the generator on one fixed prompt")
-    passages = retriever.search(FIXED_PROMPT_QUESTION, settings.top_k, settings.candidates)
+    passages = pipeline.search(FIXED_PROMPT_QUESTION)
     messages = build_messages(FIXED_PROMPT_QUESTION, passages, [])
     schema = answer_schema(len(passages), with_calculation=False)
     generation = {
@@ -304,15 +316,7 @@ def measure_model(model: str, rag_bin: Path, index_dir: Path, count: int, cold_r
     for i in range(cold_runs):
         jsons.append(cold_json(rag_bin, cold_question, index_dir, model))
         log(f"[{model}] cold `rag ask --json` {i + 1}/{cold_runs}: {jsons[-1]['total_s']:.2f} s")
-    out = work / f"warm-{model}.json"
-    log(f"[{model}] warm run: a worker process asks {count} question(s)")
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", model, "--index-dir", str(index_dir),
-                           "--questions", str(count), "--worker-out", str(out),
-                           "--clock-offset", f"{time.perf_counter() - _STARTED:.1f}"], cwd=ROOT, env=clean_env())
-    if proc.returncode != 0:
-        raise SystemExit(f"warm worker for {model} failed ({proc.returncode})")
-    warm = json.loads(out.read_text())
-    _LOAD_NOTES.extend(warm.pop("load_notes"))
+    warm = run_worker(model, "llama.cpp", "", index_dir, count, work)
     return {
         "cold": {
             "question": cold_question,
@@ -327,12 +331,89 @@ def measure_model(model: str, rag_bin: Path, index_dir: Path, count: int, cold_r
     }
 
 
+def run_worker(model: str, backend: str, base_url: str, index_dir: Path, count: int, work: Path) -> dict:
+    """The warm figures of one model on one backend, from a worker process of their own."""
+    out = work / f"warm-{model}-{backend}.json"
+    log(f"[{model}] warm run on {backend}: a worker process asks {count} question(s)")
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", model, "--backend", backend,
+                           "--base-url", base_url, "--index-dir", str(index_dir),
+                           "--questions", str(count), "--worker-out", str(out),
+                           "--clock-offset", f"{time.perf_counter() - _STARTED:.1f}"], cwd=ROOT, env=clean_env())
+    if proc.returncode != 0:
+        raise SystemExit(f"warm worker for {model} on {backend} failed ({proc.returncode})")
+    warm = json.loads(out.read_text())
+    _LOAD_NOTES.extend(warm.pop("load_notes"))
+    return warm
+
+
+def measure_backend(model: str, backend: str, index_dir: Path, count: int, work: Path) -> dict:
+    """Warm figures on another backend than llama.cpp; for openai, behind llama-cpp-python's own server."""
+    if backend != "openai":
+        return run_worker(model, backend, "", index_dir, count, work)
+    from rag.config import load_settings
+    from rag.generation.model_files import resolve_model
+
+    settings = load_settings({}, environ=clean_env())
+    path = resolve_model(model, settings.cache_dir / "models", show_progress=False).path
+    port = _free_port()
+    log(f"[{model}] starting llama_cpp.server on port {port}")
+    server = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--port", str(port),
+                               "--n_ctx", str(settings.context_tokens), "--n_threads", str(settings.threads),
+                               "--model_alias", model], cwd=ROOT, env=clean_env(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base_url = f"http://127.0.0.1:{port}/v1"
+        _wait_for(base_url + "/models", server)
+        return run_worker(model, backend, base_url, index_dir, count, work)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, limit_s: float = 300) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server for {url} exited ({process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer within {limit_s:.0f} s")
+
+
+def warm_summary(warm: dict) -> dict:
+    """Time to the sources event, to the first verified text and to the whole answer, p50 and p95, in seconds."""
+    figures = {}
+    for name, key in (("sources", "sources_ms"), ("first_text", "first_token_ms"), ("total", "total_ms")):
+        values = [q[key] / 1000 for q in warm["questions"]]
+        figures[f"{name}_p50_s"] = round(pct(values, 50), 2 if name != "sources" else 3)
+        figures[f"{name}_p95_s"] = round(pct(values, 95), 2 if name != "sources" else 3)
+    return figures
+
+
+def backend_row(model: str, backend: str, warm: dict) -> dict:
+    return {"model": model, "backend": backend, "warm": warm, "summary": warm_summary(warm)}
+
+
 def summarise(result: dict) -> dict:
     warm, cold = result["warm"], result["cold"]
     first = [q["first_token_ms"] / 1000 for q in warm["questions"]]
     total = [q["total_ms"] / 1000 for q in warm["questions"]]
     q1 = warm["questions"][0]
     return {
+        **warm_summary(warm),
         "first_text_p50_s": round(pct(first, 50), 2),
         "first_text_p95_s": round(pct(first, 95), 2),
         "total_p50_s": round(pct(total, 50), 2),
@@ -366,6 +447,8 @@ def report(r: dict) -> str:
                 f"{w['index_and_embedder_load_s']} s)"]
         g, p = w["generation"], w["prompt"]
         rows = [
+            ["warm time to the sources p50 / p95", f"{s['sources_p50_s']:.3f} / {s['sources_p95_s']:.3f} s",
+             f"p95 < {TARGETS['sources_warm_p95_s']:g} s", verdict(s["sources_p95_s"] < TARGETS["sources_warm_p95_s"])],
             ["warm first visible text p50 / p95", f"{s['first_text_p50_s']:.2f} / {s['first_text_p95_s']:.2f} s",
              f"< {TARGETS['first_text_warm_s']:g} s",
              f"{verdict(s['first_text_p50_s'] < TARGETS['first_text_warm_s'])} / "
@@ -401,6 +484,14 @@ def report(r: dict) -> str:
                  for i, q in enumerate(w["questions"], start=1)]
         out.append(table(["#", "kind", "retrieve ms", "first text s", "total s", "abstained", "question"], qrows))
         out.append(f"  cold question: {c['question']!r}; its first line of output: {c['first_text_sample']!r}")
+    if r.get("backends"):
+        out += ["", "backends (warm; seconds, p50 / p95):"]
+        brows = [[row["model"], row["backend"], w["model_name"], f"{b['sources_p50_s']:.3f} / {b['sources_p95_s']:.3f}",
+                  f"{b['first_text_p50_s']:.2f} / {b['first_text_p95_s']:.2f}", f"{b['total_p50_s']:.2f} / {b['total_p95_s']:.2f}",
+                  f"{w['generation']['constrained']['tokens_per_s']:.1f}", f"{w['peak_rss_mb'] / 1000:.2f}"]
+                 for row in r["backends"].values() for w, b in [(row["warm"], row["summary"])]]
+        out.append(table(["model", "backend", "runs as", "sources", "first text", "whole answer", "tokens/s", "peak GB"],
+                         brows))
     out += ["", "  warm = models loaded, one untimed warm-up question asked; first text = Answer.timings first_token_ms",
             "  (first verified TextDelta); cold = fresh `rag ask` process, Popen to the first stdout byte;",
             "  cold start adds = cold median minus the warm figure for the same question.",
@@ -411,6 +502,10 @@ def report(r: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default="default,fast", help="answer models, comma-separated (default,fast)")
+    parser.add_argument("--backends", default="llama.cpp",
+                        help="backends, comma-separated: llama.cpp (with cold figures), openai, transformers (warm only)")
+    parser.add_argument("--backend", default="llama.cpp", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--questions", type=int, default=len(QUESTIONS), help=f"first N of the {len(QUESTIONS)} questions")
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per cold figure (median taken)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also save every figure as JSON here")
@@ -424,7 +519,7 @@ def main() -> int:
     _STARTED -= args.clock_offset  # a worker's progress lines continue the parent's clock
     count = max(1, min(args.questions, len(QUESTIONS)))
     if args.worker:
-        worker(args.worker, args.index_dir, count, args.worker_out)
+        worker(args.worker, args.index_dir, count, args.worker_out, args.backend, args.base_url)
         return 0
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
@@ -443,11 +538,18 @@ def main() -> int:
         log(f"indexing seeds/ into {index_dir}")
         subprocess.run([str(rag_bin), "index", str(SEEDS), "--index", str(index_dir)], cwd=ROOT, env=clean_env(),
                        check=True, capture_output=True)
+        backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+        results["backends"] = {}
         for model in models:
             log(f"model {model}")
-            res = measure_model(model, rag_bin, index_dir, count, args.cold_runs, work)
-            res["summary"] = summarise(res)
-            results["models"][model] = res
+            if "llama.cpp" in backends:
+                res = measure_model(model, rag_bin, index_dir, count, args.cold_runs, work)
+                res["summary"] = summarise(res)
+                results["models"][model] = res
+                results["backends"][f"{model} on llama.cpp"] = backend_row(model, "llama.cpp", res["warm"])
+            for backend in [b for b in backends if b != "llama.cpp"]:
+                warm = measure_backend(model, backend, index_dir, count, work)
+                results["backends"][f"{model} on {backend}"] = backend_row(model, backend, warm)
     finally:
         if args.keep:
             log(f"kept {work}")

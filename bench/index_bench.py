@@ -6,6 +6,7 @@ Run from the repository root with the project's interpreter:
     .venv/bin/python bench/index_bench.py                      # 1k, 10k, 100k chunks (15-60 min on 2 cores)
     .venv/bin/python bench/index_bench.py --sizes 1000,5000    # quick check, about 3 minutes
     .venv/bin/python bench/index_bench.py --json /tmp/index_bench.json
+    .venv/bin/python bench/index_bench.py --documents ~/reports  # real documents: PDF pages/s, chunks/s, size, memory
 
 Corpora are grown synthetically from seeds/*.txt into a temporary folder: real seed
 sentences recombined across files, with numbers and company names varied by a seeded
@@ -690,7 +691,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1234, help="RNG seed for corpora and queries")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also save every figure as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary corpora and indexes")
+    parser.add_argument("--documents", type=Path, metavar="FOLDER",
+                        help="instead: the real-document run over FOLDER (bench/document_bench.py)")
+    parser.add_argument("--no-build", action="store_true", help="with --documents: skip the full `rag index` build")
     args = parser.parse_args()
+    if args.documents:
+        return documents_run(args)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
     machine = machine_info()
@@ -764,6 +770,38 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
         log(f"figures saved to {args.json}")
+    return 0
+
+
+def documents_run(args: argparse.Namespace) -> int:
+    """Extraction, chunking and a full build over a folder of real documents (see bench/document_bench.py)."""
+    import document_bench
+
+    folder = args.documents
+    if not folder.is_dir():
+        raise SystemExit(f"--documents: {folder} is not a folder")
+    pdfs = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".pdf")
+    results: dict[str, object] = {"machine": machine_info(), "folder": str(folder), "pdf_files": len(pdfs)}
+    check_load("documents")
+    log(f"PDF extraction: {len(pdfs)} PDFs, each installed extractor")
+    results["extractors"] = document_bench.compare_extractors(pdfs, log)
+    log("rag loading and chunking")
+    results["chunking"] = document_bench.load_and_chunk(folder, log)
+    if not args.no_build:
+        work = Path(tempfile.mkdtemp(prefix="rag-document-bench-"))
+        try:
+            log("full `rag index` build in a fresh process")
+            build = run_build(folder, work / "index", "documents", work)
+            build["index_mb"] = document_bench.folder_size_mb(work / "index")
+            results["build"] = build
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    results["load_notes"] = _LOAD_NOTES
+    print(document_bench.report(results, table, fmt))
+    if _LOAD_NOTES:
+        print("NOTE: the CPU was busy during: " + "; ".join(_LOAD_NOTES) + " (timings are pessimistic)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 

@@ -1,14 +1,25 @@
-"""Sentence-aware chunking with overlap, keeping exact character offsets.
+"""Sentence-aware chunking with overlap, table-aware for rows, keeping exact character offsets.
 
 Every chunk is a span of the original text: `document.text[chunk.start:chunk.end] == chunk.text`.
 Citations are built from these offsets, so the invariant is what lets a user jump
 from an answer to the exact words in the file.
 
-Chunks are packed from whole sentences up to `max_chars` (a sentence longer than
+Prose is packed from whole sentences up to `max_chars` (a sentence longer than
 that is cut at word boundaries). Consecutive chunks share up to `overlap_chars`
 of whole trailing sentences, so a fact stated across a sentence boundary is
 still whole in at least one chunk. Markdown headings travel with a chunk into
 its embedding (through `Chunk.title`), never into its span.
+
+Tables are chunked by rows. A run of table rows (see `is_row`) is packed into
+chunks of whole rows without overlap, and each of its chunks carries in
+`Chunk.context` the lines just above the rows (caption, column headers) and the
+table's units line ("(in millions)", found by `rag.numbers.table_scale`): a row
+of bare figures is meaningless without them, and the verifier reads its scale
+from there. The context is not part of the span; it goes into the embedding and
+the prompt.
+
+A paged document (PDF) is chunked page by page: no chunk crosses a page break,
+so each has one `page`, and its line numbers count from the top of that page.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from rag.numbers import table_scale
 from rag.types import Chunk, Document
 
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
@@ -24,6 +36,21 @@ from rag.types import Chunk, Document
 # that costs a little chunk packing, never an offset, since spans stay exact.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|\n")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+# A table cell holding a figure: "1,577", "(370)", "-12.5", "$ 1,577", "45%", or a dash for "none".
+_FIGURE_CELL = re.compile(r"^(?:[(\[]?[-−–]?[$€£¥]?[(]?\d[\d,.]*%?[)\]]?|[-−–—]{1,2}|n/?a)$", re.IGNORECASE)
+_CURRENCY_CELL = frozenset("$€£¥")
+_YEAR_CELL = re.compile(r"^(?:FY|Q[1-4])?['’]?(?:19|20)\d\d[A-Z]?$", re.IGNORECASE)
+_ROW_MIN_FIGURES = 2  # a line is a row when it ends in this many figures (one per column) ...
+_ROW_FIGURE_SHARE = 0.5  # ... or when at least this share of its words are figures
+_LABEL_MAX_CHARS = 80  # a non-row line this short inside a table is a row label or sub-heading, not prose
+_MAX_GAP_LINES = 2  # label lines in a row a table may hold before it is over
+_CONTEXT_LINES = 8  # lines above a table's first row taken as its caption and headers (often wrapped)
+_CONTEXT_LINE_MAX = 200
+_UNITS_LOOKBACK = 25  # lines above a table searched for its caption ("Table 12. ...") and units line
+_CONTEXT_MAX_CHARS = 400
+_SENTENCE = re.compile(r"^(?:\S+\s+){4,}.*[.!?]$")  # five or more words ending a sentence: prose, not a header
+_CAPTION = re.compile(r"^(?:Table|Exhibit|Schedule|Figure)\s+[\w.-]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -84,26 +111,139 @@ def pack_spans(sentences: list[Span], max_chars: int, overlap_chars: int) -> lis
     return chunks
 
 
+# --------------------------------------------------------------------------- tables
+
+
+def is_row(line: str) -> bool:
+    """A table row: a rendered row ("Label | 2018: 1,577"), or a line of figures ("Total . . 1,577 (370) 12.5")."""
+    if " | " in line and ": " in line:
+        return True
+    cells = [w for w in line.split() if w not in _CURRENCY_CELL and set(w) != {"."}]  # "$ 1,577", dot leaders
+    figure = [bool(_FIGURE_CELL.match(w)) and not _YEAR_CELL.match(w) for w in cells]
+    if sum(figure) < _ROW_MIN_FIGURES:
+        return False
+    trailing = next((i for i, f in enumerate(reversed(figure)) if not f), len(figure))
+    return trailing >= _ROW_MIN_FIGURES or sum(figure) / len(cells) >= _ROW_FIGURE_SHARE
+
+
+@dataclass(frozen=True)
+class _Table:
+    start: int  # offset of the first row
+    end: int  # end of the last row
+    lines: list[Span]  # rows and the label lines between them
+    context: str
+
+
+def find_tables(text: str, start: int, end: int) -> list[_Table]:
+    """The tables in text[start:end]: runs of rows, each with the caption, headers and units line above it."""
+    lines = _lines(text, start, end)
+    rows = [is_row(text[line.start : line.end]) for line in lines]
+    tables: list[_Table] = []
+    i = 0
+    while i < len(lines):
+        if not rows[i]:
+            i += 1
+            continue
+        last, gap, j = i, 0, i + 1
+        while j < len(lines) and gap <= _MAX_GAP_LINES:
+            if rows[j]:
+                last, gap = j, 0
+            elif len(text[lines[j].start : lines[j].end]) <= _LABEL_MAX_CHARS:
+                gap += 1
+            else:
+                break
+            j += 1
+        if sum(rows[i : last + 1]) >= _ROW_MIN_FIGURES:
+            tables.append(_Table(lines[i].start, lines[last].end, lines[i : last + 1], _context(text, lines, i)))
+        i = last + 1
+    return tables
+
+
+def _lines(text: str, start: int, end: int) -> list[Span]:
+    spans, position = [], start
+    while position < end:
+        newline = text.find("\n", position, end)
+        stop = end if newline < 0 else newline
+        _append_trimmed(text, position, stop, spans)
+        position = stop + 1
+    return spans
+
+
+def _context(text: str, lines: list[Span], first_row: int) -> str:
+    """The short lines right above a table (caption, column headers), and its units line if further up."""
+    above: list[str] = []
+    for line in reversed(lines[max(0, first_row - _CONTEXT_LINES) : first_row]):
+        content = text[line.start : line.end]
+        if len(content) > _CONTEXT_LINE_MAX or _SENTENCE.search(content):
+            break  # prose: the table's header is below it
+        above.insert(0, content)
+    further = [text[line.start : line.end] for line in lines[max(0, first_row - _UNITS_LOOKBACK) : first_row - len(above)]]
+    for wanted in (table_scale, _CAPTION.match):  # units first, then the caption above it
+        if not any(wanted(line) for line in above):
+            found = next((line for line in reversed(further) if wanted(line)), None)
+            if found is not None:
+                above.insert(0, found[:_CONTEXT_LINE_MAX])
+    context = "\n".join(above)
+    return context if len(context) <= _CONTEXT_MAX_CHARS else context[-_CONTEXT_MAX_CHARS:].partition("\n")[2]
+
+
+def _pack_rows(text: str, table: _Table, max_chars: int) -> list[Span]:
+    """Whole lines of a table, packed up to `max_chars` without overlap; an over-long line is cut at spaces."""
+    pieces = [piece for line in table.lines for piece in _split_long(text, line, max_chars)]
+    return pack_spans(pieces, max_chars, 0)
+
+
+# --------------------------------------------------------------------------- documents
+
+
 def chunk_document(document: Document, max_chars: int, overlap_chars: int) -> list[Chunk]:
-    """Split a document into overlapping sentence-aligned chunks with offsets and 1-based line numbers."""
+    """Split a document into chunks with offsets and 1-based line numbers: prose by sentences, tables by rows."""
     text = document.text
-    sentences = [piece for span in sentence_spans(text) for piece in _split_long(text, span, max_chars)]
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     headings = [(m.start(), m.group(1)) for m in _MARKDOWN_HEADING.finditer(text)]
-    chunks = []
-    for span in pack_spans(sentences, max_chars, overlap_chars):
-        chunks.append(
-            Chunk(
-                source=document.source,
-                text=text[span.start : span.end],
-                start=span.start,
-                end=span.end,
-                line_start=bisect.bisect_right(line_starts, span.start),
-                line_end=bisect.bisect_right(line_starts, span.end - 1),
-                title=_context_title(document.title, headings, span.start),
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    chunks: list[Chunk] = []
+    for page, (segment_start, segment_end) in _segments(document):
+        first_line = bisect.bisect_right(line_starts, segment_start) - 1 if page is not None else 0
+        pieces: list[tuple[Span, str]] = []
+        cursor = segment_start
+        for table in find_tables(text, segment_start, segment_end):
+            pieces += [(span, "") for span in _prose(text, cursor, table.start, max_chars, overlap_chars)]
+            pieces += [(span, table.context) for span in _pack_rows(text, table, max_chars)]
+            cursor = table.end
+        pieces += [(span, "") for span in _prose(text, cursor, segment_end, max_chars, overlap_chars)]
+        for span, context in pieces:
+            chunks.append(
+                Chunk(
+                    source=document.source,
+                    text=text[span.start : span.end],
+                    start=span.start,
+                    end=span.end,
+                    line_start=bisect.bisect_right(line_starts, span.start) - first_line,
+                    line_end=bisect.bisect_right(line_starts, span.end - 1) - first_line,
+                    title=_context_title(document.title, headings, span.start),
+                    page=page,
+                    context=context,
+                )
             )
-        )
     return chunks
+
+
+def _segments(document: Document) -> list[tuple[int | None, tuple[int, int]]]:
+    """(page, (start, end)) for each page of a paged document, else the whole text with page None."""
+    starts = document.page_starts
+    if not starts:
+        return [(None, (0, len(document.text)))]
+    ends = [*starts[1:], len(document.text)]
+    return [(number, (start, end)) for number, (start, end) in enumerate(zip(starts, ends), start=1)]
+
+
+def _prose(text: str, start: int, end: int, max_chars: int, overlap_chars: int) -> list[Span]:
+    sentences = [
+        piece
+        for span in sentence_spans(text[start:end])
+        for piece in _split_long(text, Span(span.start + start, span.end + start), max_chars)
+    ]
+    return pack_spans(sentences, max_chars, overlap_chars)
 
 
 def _context_title(title: str, headings: list[tuple[int, str]], position: int) -> str:

@@ -12,18 +12,44 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.config import describe, load_settings_with_sources
-from rag.errors import RagError
+from rag.errors import InputError, RagError
+from rag.terminal import printable
+
+if TYPE_CHECKING:
+    from rag.indexing import IndexReport
 
 EXAMPLES = {
     "index": "examples:\n  rag index                 # index seeds/ into index/\n  rag index ~/reports --index ~/reports-index",
     "search": 'examples:\n  rag search "296 TOPS"\n  rag search "overseas investment" -k 3 --json',
     "ask": 'examples:\n  rag ask "How much will ByteDance invest abroad in 2025?"\n  rag ask --json "..." \n  rag ask --json - < questions.txt   # one question a line, JSON Lines out',
-    "eval": "examples:\n  rag eval\n  rag eval --limit 10 --compare eval/reports/OLD/report.json\n  rag eval --per-kind 5",
+    "eval": (
+        "examples:\n  rag eval                          # every suite in eval/suites/, one report side by side"
+        "\n  rag eval --suite reference --suite prose\n  rag eval --ci                     # each suite's CI subset"
+        "\n  rag eval --per-kind 3 --compare eval/reports/OLD/report.json\n  rag eval --check-gold --suite prose"
+    ),
     "ui": "examples:\n  rag ui\n  rag ui --port 8080 --index ~/reports-index",
     "config": "example:\n  RAG_TOP_K=8 rag config",
-    "models": "example:\n  rag models",
+    "models": "example:\n  rag models\n  rag models --backend openai --base-url http://127.0.0.1:8080/v1",
+    "serve": """examples:
+  rag serve                                  # http://127.0.0.1:8000; API under /v1, chat at /ui
+  rag serve --port 9000 --api-key KEY --fast # or RAG_API_KEY=KEY; every route but /healthz then needs the key
+  rag serve --backend openai --base-url http://gpu-box:8080/v1   # the model runs on another server
+
+routes (add -H "Authorization: Bearer KEY" when a key is set):
+  curl localhost:8000/healthz
+  curl localhost:8000/v1/models
+  curl localhost:8000/v1/ask --json '{"question": "What does the report say about X?"}'
+  curl -N localhost:8000/v1/ask --json '{"question": "...", "top_k": 3, "stream": true}'   # SSE: sources, delta..., answer
+  curl localhost:8000/v1/chat/completions --json '{"model": "default", "messages": [{"role": "user", "content": "..."}]}'
+  curl localhost:8000/v1/search --json '{"query": "296 TOPS", "top_k": 3}'
+  curl localhost:8000/v1/index --json '{"files": [{"name": "notes.md", "text": "# Notes\\n..."}]}'   # or "base64": "..."
+  curl localhost:8000/v1/documents
+  curl -X DELETE localhost:8000/v1/documents/seeds/notes.md
+  open http://127.0.0.1:8000/ui               # the chat (with a key: sign in with the key as password)
+  OpenAI clients: OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="KEY or anything")""",
 }
 
 
@@ -38,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except RagError as exc:
-        print(f"rag: error: {exc}", file=sys.stderr)
+        print(f"rag: error: {printable(str(exc), newlines=False)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("rag: interrupted", file=sys.stderr)
@@ -46,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:
-        print(f"rag: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        where = printable(str(exc.filename or ""), newlines=False)
+        print(f"rag: error: {exc.strerror or exc}: {where}".rstrip(": "), file=sys.stderr)
         return 1
 
 
@@ -68,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("index", "Build or update the index of a corpus folder.", _cmd_index)
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="folders or files (default: seeds/)")
+    p.add_argument("--no-wait", action="store_true", help="fail at once if another `rag index` is writing this index")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every file's subject and period, not only new ones")
     _common(p, model=False)
 
     p = command("search", "Show the passages retrieval finds for a query.", _cmd_search)
@@ -82,12 +111,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, dest="top_k", metavar="N", help="passages given to the model (default 5)")
     _common(p)
 
-    p = command("eval", "Run the evaluation suite and check its thresholds.", _cmd_eval)
-    p.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"), help="question file (JSON Lines)")
-    p.add_argument("--thresholds", type=Path, default=Path("eval/thresholds.toml"), help="thresholds file (TOML)")
-    p.add_argument("--corpus", type=Path, help="corpus the questions are about (default: seeds/)")
-    p.add_argument("--limit", type=int, help="only the first N questions")
-    p.add_argument("--per-kind", type=int, metavar="N", help="only the first N questions of each kind (CI runs 5)")
+    p = command("eval", "Run the evaluation suites and check each suite's thresholds.", _cmd_eval)
+    p.add_argument("--suite", action="append", metavar="NAME", help="a suite to run; repeatable (default: all)")
+    p.add_argument("--suites", type=Path, default=Path("eval/suites"), metavar="DIR", help="where suites live")
+    subset = p.add_mutually_exclusive_group()
+    subset.add_argument("--per-kind", type=int, metavar="N", help="only the first N questions of each kind")
+    subset.add_argument("--ci", action="store_true", help="only each suite's CI subset (its ci_per_kind)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N questions of each suite")
+    p.add_argument("--check-gold", action="store_true", help="check gold figures against the corpus; no model")
     p.add_argument("--out", type=Path, default=Path("eval/reports"), help="where report folders are written")
     p.add_argument("--compare", type=Path, metavar="OLD_REPORT", help="an earlier report.json to compare with")
     _common(p)
@@ -95,6 +126,13 @@ def _parser() -> argparse.ArgumentParser:
     p = command("ui", "Start the chat app in the browser.", _cmd_ui)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    _common(p)
+
+    p = command("serve", "Serve the HTTP API (and the chat at /ui).", _cmd_serve)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--api-key", metavar="KEY", help="require Authorization: Bearer KEY on every route but /healthz (env RAG_API_KEY)")
+    p.add_argument("--no-ui", action="store_true", help="serve the API only, without the chat at /ui")
     _common(p)
 
     p = command("config", "Print the settings in force and where each came from.", _cmd_config)
@@ -112,10 +150,12 @@ def _common(p: argparse.ArgumentParser, *, model: bool = True) -> None:
         group = p.add_mutually_exclusive_group()
         group.add_argument("--model", help="answer model: default, fast, or a .gguf path (env RAG_MODEL)")
         group.add_argument("--fast", action="store_const", const="fast", dest="model", help="use the fast model")
+        p.add_argument("--backend", help="what runs the model: llama.cpp (default), transformers, openai (env RAG_BACKEND)")
+        p.add_argument("--base-url", metavar="URL", help="the openai backend's server, e.g. http://127.0.0.1:8080/v1")
 
 
 def _settings(args: argparse.Namespace):
-    flags = {name: getattr(args, name, None) for name in ("index_dir", "embedder", "model", "top_k")}
+    flags = {name: getattr(args, name, None) for name in ("index_dir", "embedder", "model", "top_k", "backend", "base_url")}
     if getattr(args, "corpus", None):
         flags["corpus"] = args.corpus
     return load_settings_with_sources(flags)
@@ -129,36 +169,62 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
     settings, _ = _settings(args)
     paths = args.paths or [settings.corpus]
-    report = build_index(paths, settings)
+    report = build_index(paths, settings, wait=not args.no_wait, notify=_say)
     for skipped in report.skipped:
-        print(f"skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
+        _say(f"skipped {printable(skipped.source, newlines=False)}: {printable(skipped.reason)}")
+    for source, count in report.instructions.items():
+        _say(
+            f"{printable(source, newlines=False)}: {count} passage{'s' if count != 1 else ''} addressed to an AI "
+            "(instructions, not evidence: never used to support an answer)"
+        )
     if report.rebuild_reason:
         print(f"full rebuild: {report.rebuild_reason}")
     if report.up_to_date:
         print(f"index up to date: {len(report.unchanged)} files, {report.chunk_count} chunks ({settings.index_dir})")
-        return 0
-    print(
-        f"indexed {settings.index_dir}: {len(report.added)} added, {len(report.changed)} changed, "
-        f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; "
-        f"{report.chunks_embedded} chunks embedded, {report.chunk_count} in total ({report.dense_kind}); "
-        f"{report.seconds:.1f} s"
-    )
+    else:
+        print(
+            f"indexed {settings.index_dir}: {len(report.added)} added, {len(report.changed)} changed, "
+            f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; "
+            f"{report.chunks_embedded} chunks embedded, {report.chunk_count} in total ({report.dense_kind}); "
+            f"{report.seconds:.1f} s"
+        )
+    _print_profiles(report, every=args.verbose)
     return 0
 
 
+_PROFILES_SHOWN = 20  # more new files than this are summarised; `rag index -v` lists them all
+
+
+def _print_profiles(report: IndexReport, *, every: bool) -> None:
+    """One line per new or changed file (every file with -v): its subject and period, and how they were found."""
+    sources = list(report.profiles) if every else report.added + report.changed
+    shown = sources if every else sources[:_PROFILES_SHOWN]
+    for source in shown:
+        profile = report.profiles.get(source)
+        about = (profile.label or "no subject or period found") if profile else "not profiled (indexed before profiles)"
+        how = f" ({profile.found_by})" if profile and profile.label else ""
+        print(printable(f"  {source}: {about}{how}", newlines=False))
+    if len(sources) > len(shown):
+        print(f"  ... and {len(sources) - len(shown)} more; `rag index -v` lists every file's subject and period")
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
+    from rag.answer_view import location
     from rag.answering.pipeline import Pipeline
     from rag.store.lexical import tokenize
     from rag.terminal import DIM, highlight_terms, style, use_colour
 
     settings, _ = _settings(args)
+    if not _valid_text(args.query, "query").strip():
+        raise InputError('the query is empty; search for something, e.g. rag search "revenue 2024"')
     pipeline = Pipeline(settings)
-    passages = pipeline.retriever.search(args.query, settings.top_k, settings.candidates)
+    passages = pipeline.search(args.query)
     if args.json:
         rows = [
             {
                 "rank": rank,
                 "source": p.chunk.source,
+                "page": p.chunk.page,
                 "line_start": p.chunk.line_start,
                 "line_end": p.chunk.line_end,
                 "start": p.chunk.start,
@@ -175,9 +241,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
     colour = use_colour()
     terms = [w for w in args.query.replace("$", " ").split() if tokenize(w)]
     for rank, p in enumerate(passages, start=1):
-        header = f"{rank}. {p.chunk.source} lines {p.chunk.line_start}-{p.chunk.line_end}  score {p.score:.4f}"
+        where = location(p.chunk.source, p.chunk.page, p.chunk.line_start, p.chunk.line_end)
+        header = f"{rank}. {where}  score {p.score:.4f}"
         print(style(header, DIM, colour))
-        print(highlight_terms(p.chunk.text, terms, colour))
+        print(highlight_terms(printable(p.chunk.text), terms, colour))
         print()
     if not passages:
         print("no passages found")
@@ -191,10 +258,10 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     settings, _ = _settings(args)
     pipeline = Pipeline(settings)
     if args.question != "-":
-        validate_question(args.question, settings.max_question_chars)  # refuse before loading anything
+        validate_question(_valid_text(args.question, "question"), settings.max_question_chars)  # before loading
     pipeline.preload()
     if args.question == "-":
-        return _ask_lines(pipeline)
+        return _ask_lines(pipeline, settings.max_question_chars)
     if args.json:
         print(json.dumps(pipeline.ask(args.question).to_dict(), ensure_ascii=False))
         return 0
@@ -202,20 +269,37 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_lines(pipeline) -> int:
-    """JSON Lines: one object per input line; a bad line gets an error object and the batch goes on."""
-    for line in sys.stdin:
-        question = line.rstrip("\n")
-        if not question.strip():
-            continue
+def _ask_lines(pipeline, max_question_chars: int) -> int:
+    """JSON Lines: one object per input line, so output line n answers input line n.
+
+    A bad line (blank, too long, not UTF-8) gets an error object and the batch goes on.
+    """
+    from rag.answering.pipeline import validate_question
+
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        raw = raw.rstrip(b"\r\n")
+        question = raw.decode("utf-8", errors="backslashreplace").removeprefix("\ufeff")
         try:
-            row = pipeline.ask(question).to_dict()
+            _valid_text(os.fsdecode(raw), "question")
+            row = pipeline.ask(validate_question(question, max_question_chars)).to_dict()
         except RagError as exc:
             if exc.exit_code != 2:  # a broken index or model breaks every line: stop with the error
                 raise
-            row = {"question": question, "error": str(exc)}
+            row = {"question": question, "line": number, "error": str(exc)}
         print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0
+
+
+def _valid_text(text: str, what: str) -> str:
+    """`text` from the command line or stdin, refused when some of its bytes are not UTF-8."""
+    for position, character in enumerate(text):
+        if 0xDC80 <= ord(character) <= 0xDCFF:  # a byte that did not decode (surrogateescape)
+            raise InputError(f"the {what} is not UTF-8 text (byte 0x{ord(character) - 0xDC00:02x} at character {position + 1})")
+    return text
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -233,6 +317,14 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from rag.server.app import serve
+
+    settings, _ = _settings(args)
+    serve(settings, host=args.host, port=args.port, api_key=args.api_key or os.environ.get("RAG_API_KEY"), ui=not args.no_ui)
+    return 0
+
+
 def _cmd_config(args: argparse.Namespace) -> int:
     settings, sources = _settings(args)
     rows = describe(settings, sources)
@@ -243,6 +335,7 @@ def _cmd_config(args: argparse.Namespace) -> int:
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
+    from rag.generation import BACKENDS
     from rag.generation.model_files import PACKAGED_MODELS, installed_models
 
     settings, _ = _settings(args)
@@ -253,6 +346,13 @@ def _cmd_models(args: argparse.Namespace) -> int:
         print(f"  {row['path']}")
     if settings.model not in PACKAGED_MODELS:
         print(f"{settings.model} (in use): your own GGUF file")
+    print()
+    print("backends (--backend or RAG_BACKEND):")
+    for backend in BACKENDS.values():
+        in_use = " (in use)" if backend.name == settings.backend else ""
+        missing = backend.missing()
+        state = f"; not installed: {backend.install}" if missing else ""
+        print(f"  {backend.name}{in_use}: {backend.summary}{state}")
     return 0
 
 

@@ -35,6 +35,13 @@ class Settings:
     model: str = field(
         default="default", metadata={"help": "answer model: default, fast, or the path of a .gguf file"}
     )
+    backend: str = field(
+        default="llama.cpp",
+        metadata={"help": "what runs the answer model: llama.cpp, transformers (a checkpoint folder or GGUF), or openai (a server)"},
+    )
+    base_url: str = field(
+        default="", metadata={"help": "the OpenAI-compatible server the openai backend uses, e.g. http://127.0.0.1:8080/v1"}
+    )
     chunk_chars: int = field(default=360, metadata={"help": "target characters per chunk"})
     chunk_overlap_chars: int = field(
         default=120, metadata={"help": "at most this many characters of whole sentences repeated between chunks"}

@@ -39,3 +39,11 @@ class ModelError(RagError):
 
 class IndexMismatchError(RagError):
     """The index was built with a different embedding model than the one in use."""
+
+
+class IndexBusyError(RagError):
+    """Another process holds the index's writer lock (`rag index --no-wait`)."""
+
+
+class IndexWriteError(RagError):
+    """The index could not be written (disk full, no permission); the previous one is unchanged."""

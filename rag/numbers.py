@@ -24,6 +24,14 @@ What a caller must know about the representation:
 * Numbers glued to letters are names, not quantities: "H200", "Qwen2.5",
   "GPT-4", "S25", "INT8", "5G", "1st". So are citation markers ("[2]") and the
   numbers of a numbered list.
+* A figure in accounting brackets is negative: "(370)" -> -370, when it stands
+  as a table cell (followed by the end of the line, "|" or another figure); "(2019)"
+  stays a year and "(370) units" a count.
+* Table figures are bare numbers whose scale is stated once, in the table's units
+  line ("(in millions)", "(Millions)", "in thousands of USD"). `table_scale` reads
+  that line into a `TableScale`; `parse_quantities(text, table=...)` applies it to
+  the bare figures of `text`, so "1,577" under "(Millions)" is 1.577e9 and no
+  longer 1577.
 """
 
 from __future__ import annotations
@@ -32,7 +40,10 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["Quantity", "format_quantity", "parse_quantities", "same_quantity"]
+__all__ = [
+    "Quantity", "TableScale", "format_quantity", "is_count", "measure_unit", "parse_quantities", "same_quantity",
+    "table_figure_supports", "table_scale",
+]
 
 
 @dataclass(frozen=True)
@@ -233,6 +244,15 @@ _HEDGE_BEFORE = re.compile(
 _YEAR_BEFORE = re.compile(rf"\b(?i:{_alternation(_YEAR_CONTEXT)})\.?[\s-]*$")
 _NOT_QUANTITIES = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]|^[^\S\n]*\d+[.)](?=[^\S\n])", re.MULTILINE)
 _LOOKBACK = 40  # characters before a number searched for a hedge or year context
+# "(370)" as a table cell: the bracket opens a cell and closes before the line ends or the next cell starts.
+# A bracketed figure is a table cell when it starts a line, follows a cell separator, a field's colon,
+# a column gap (a tab or two spaces) or another figure, or is followed by another figure:
+# "class_1 (71)" in prose is a count in brackets, not a negative.
+_ACCOUNTING_NEGATIVE_BEFORE = re.compile(
+    r"(?:^|[|:\t]|[^\S\n]{2}|(?:^|\s)[$€£¥]?\(?[\d.,]+\)?%?[^\S\n])[^\S\n]*\($", re.MULTILINE
+)
+_FIGURE_AFTER = re.compile(r"\)[^\S\n]+[-−–(\[$€£¥]?\d")
+_ACCOUNTING_NEGATIVE_AFTER = re.compile(r"\)(?=[^\S\n]*(?:$|\||[-−–—(\[$€£¥\d]))", re.MULTILINE)
 
 
 # --------------------------------------------------------------------------- reading
@@ -257,8 +277,13 @@ class _Piece:
     approx: bool = False
 
 
-def parse_quantities(text: str) -> list[Quantity]:
-    """Every quantity in `text`, in order of appearance, non-overlapping."""
+def parse_quantities(text: str, table: TableScale | None = None) -> list[Quantity]:
+    """Every quantity in `text`, in order of appearance, non-overlapping.
+
+    With `table` (the units line of the table `text` comes from, see `table_scale`),
+    bare figures and currency figures written without a scale get the table's scale,
+    and its currency when they name none.
+    """
     skipped = [m.span() for m in _NOT_QUANTITIES.finditer(text)]
     found: list[Quantity] = []
     pos = 0
@@ -271,7 +296,7 @@ def parse_quantities(text: str) -> list[Quantity]:
         if not pieces:
             pos = match.end()
             continue
-        found.extend(q for q in (_finish(text, piece) for piece in pieces) if q is not None)
+        found.extend(q for q in (_finish(text, piece, table) for piece in pieces) if q is not None)
         pos = pieces[-1].end
     return found
 
@@ -316,8 +341,21 @@ def _read_one(text: str, match: re.Match[str]) -> _Piece | None:
         )
         if not _read_glued(text, piece):
             return None
+        _read_accounting_negative(text, piece)
     _read_tail(text, piece)
     return _hedged(text, piece)
+
+
+def _read_accounting_negative(text: str, piece: _Piece) -> None:
+    """"(370)" standing as a table cell is -370; the brackets become part of the quantity's span."""
+    if piece.scale != 1.0 or _year_shaped(piece):
+        return
+    cell = _ACCOUNTING_NEGATIVE_BEFORE.search(text, max(0, piece.start - 16), piece.start)
+    if not cell and not _FIGURE_AFTER.match(text, piece.end):
+        return
+    if close := _ACCOUNTING_NEGATIVE_AFTER.match(text, piece.end):
+        piece.number, piece.numeral = -abs(piece.number), ""
+        piece.start, piece.end, piece.closed, piece.has_tail = piece.start - 1, close.end(), True, True
 
 
 def _read_range_end(text: str, first: _Piece) -> _Piece | None:
@@ -445,11 +483,13 @@ def _ends_noun_phrase(text: str, pos: int) -> bool:
     return following is None or _word_role(following[1]) == _STOP
 
 
-def _finish(text: str, piece: _Piece) -> Quantity | None:
-    """Decide years and bare "one", and build the public record."""
+def _finish(text: str, piece: _Piece, table: TableScale | None = None) -> Quantity | None:
+    """Decide years and bare "one", apply a table's scale, and build the public record."""
     if _is_year(text, piece):
         end = piece.start + len(piece.numeral)
         return Quantity(text[piece.start:end], piece.start, end, piece.number, YEAR, piece.approx)
+    if table is not None and _scaled_by_table(text, piece, table):
+        piece.scale, piece.unit = table.multiplier, piece.unit or table.currency
     value = piece.number * piece.scale
     if piece.words and value == 1 and (
         not piece.has_tail or _ONE_AS_PRONOUN.search(text, max(0, piece.start - _LOOKBACK), piece.start)
@@ -463,9 +503,25 @@ def _year_shaped(piece: _Piece) -> bool:
     return bool(re.fullmatch(r"\d{4}", piece.numeral)) and 1900 <= piece.number <= 2100
 
 
+# Words that date an older year; "of" is left out: "a total of 1850" is a count.
+_HISTORIC_YEAR_BEFORE = re.compile(
+    rf"\b(?i:{_alternation(w for w in _YEAR_CONTEXT if w not in ('of', 'early', 'late', 'mid', 'end'))}|year)\.?[\s-]*$"
+    r"|\b(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s*$"
+)
+
+
+def _historic_year_shaped(piece: _Piece) -> bool:
+    return bool(re.fullmatch(r"\d{4}", piece.numeral)) and 1600 <= piece.number < 1900
+
+
 def _is_year(text: str, piece: _Piece) -> bool:
-    """A bare 4-digit 1900-2100, or one followed by a singular noun ("2024 spending")."""
-    if not _year_shaped(piece) or piece.scale != 1.0 or piece.closed:
+    """A bare 4-digit 1900-2100, or one followed by a singular noun ("2024 spending"); an older
+    one (1600-1899) only after a word that dates ("in 1894", "fiscal 1896"), since it may be a count."""
+    if piece.scale != 1.0 or piece.closed:
+        return False
+    if _historic_year_shaped(piece):
+        return not piece.unit and bool(_HISTORIC_YEAR_BEFORE.search(text, max(0, piece.start - _LOOKBACK), piece.start))
+    if not _year_shaped(piece):
         return False
     if not piece.unit:
         return True
@@ -563,6 +619,11 @@ def _canonical_unit(unit: str) -> str:
     return _unit_from_word(unit)
 
 
+def measure_unit(word: str) -> str | None:
+    """The canonical unit a word names when it is a unit of measure ("GHz" -> "ghz"), else None."""
+    return word.lower() if word.lower() in _MEASURE_UNITS else None
+
+
 def is_count(quantity: Quantity) -> bool:
     """A bare number or a count of the noun after it: not money, a share, a multiple, a year or a measure.
 
@@ -642,3 +703,103 @@ def _plural(word: str) -> str:
     if word.endswith(("ch", "sh", "ss", "x")):
         return word + "es"
     return word + "s"
+
+
+# --------------------------------------------------------------------------- table scale
+
+
+@dataclass(frozen=True)
+class TableScale:
+    """What a table's units line says about the bare figures beneath it."""
+
+    multiplier: float  # 1e3, 1e6, 1e9 or 1e12
+    currency: str  # ISO code when the line names one ("in thousands of USD", "($ in millions)"), else ""
+    except_per_share: bool  # "(in millions, except per share data)": figures with decimals are not scaled
+    text: str  # the units phrase as written
+
+
+_UNIT_CURRENCY = (
+    r"(?P<currency>(?:U\.S\.\s+)?dollars?|euros?|pounds?(?:\s+sterling)?|yen|yuan|renminbi|"
+    r"US\$|HK\$|\$|€|£|¥|USD|EUR|GBP|JPY|CNY|RMB|HKD)"
+)
+_UNIT_SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_UNIT_SCALE_SHORT = {"k": 1e3, "000": 1e3, "'000": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "bn": 1e9, "b": 1e9}
+# "(in millions)", "(Millions)", "[In thousands", "($ in millions)", "(Dollars in thousands)",
+# "in thousands of USD", "Amounts in millions of U.S. dollars", "USD million": a scale word that opens a
+# bracket or a line, after at most a currency and "in"/"amounts in".
+_UNITS_PHRASE = re.compile(
+    rf"(?:^|[(\[])\s*(?:(?:amounts?|figures|values|all\s+amounts|expressed|stated|presented)\s+)?(?:{_UNIT_CURRENCY}\s*)?"
+    r"(?:in\s+)?(?:(?P<currency2>US\$|\$|€|£|¥|USD|EUR|GBP)\s*)?"
+    r"(?P<scale>thousands?|millions?|billions?|trillions?)\b"
+    rf"(?:\s+of\s+{_UNIT_CURRENCY.replace('currency', 'currency3')})?",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "(€m)", "($000)", "£'000", "USD mn", "(in $m)": a currency glued to a short scale, in brackets or alone on a line.
+_UNITS_SHORT = re.compile(
+    rf"(?:^|[(\[])\s*(?:in\s+)?{_UNIT_CURRENCY}\s?(?P<short>'000|000|mn|mm|bn|m|k|b)(?:s)?\s*(?:[)\]]|$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_PER_SHARE = re.compile(r"except\s+(?:for\s+)?(?:per[\s-]share|share|per[\s-]unit|percentages?|ratios?)", re.IGNORECASE)
+_UNITS_LINE_MAX = 160  # a scale word opening a longer line is prose ("Millions of people ..."), not a units line
+
+
+def table_scale(context: str) -> TableScale | None:
+    """The scale set by the units line in a table's context (`Chunk.context`), or None if it has none.
+
+    Only a units phrase counts: one that opens a bracket ("(in millions)", "[In thousands (11,062.6
+    represents 11,062,600)") or opens a short line ("Millions of euros"). "Revenue of 5 million" does not.
+    """
+    for line in context.splitlines():
+        match = _UNITS_PHRASE.search(line) or _UNITS_SHORT.search(line)
+        if match is None:
+            continue
+        if match.start() == 0 and not line.lstrip().startswith(("(", "[")) and len(line) > _UNITS_LINE_MAX:
+            continue
+        groups = match.groupdict()
+        if groups.get("scale"):
+            multiplier = _UNIT_SCALE_WORDS[groups["scale"].lower().rstrip("s")]
+        else:
+            multiplier = _UNIT_SCALE_SHORT[groups["short"].lower()]
+        written = next((groups[g] for g in ("currency", "currency2", "currency3") if groups.get(g)), "")
+        currency = _unit_currency(written)
+        return TableScale(multiplier, currency, bool(_PER_SHARE.search(line)), match.group(0).strip("()[] "))
+    return None
+
+
+def _unit_currency(written: str) -> str:
+    if not written:
+        return ""
+    word = written.lower().replace("u.s.", "").split()[0] if written[0].isalpha() else written
+    return (
+        _CURRENCY_SYMBOLS.get(word)
+        or _CURRENCY_CODES.get(word.upper())
+        or _CURRENCY_NAMES.get(word)
+        or {"dollar": "USD", "pound": "GBP", "pounds": "GBP"}.get(word, "")
+    )
+
+
+def table_figure_supports(found: Quantity, claim: Quantity, table: TableScale | None, rel_tol: float) -> bool:
+    """Does `found`, read with `parse_quantities(passage_text, table)`, back the claim's figure?
+
+    As `same_quantity`, and one more case: a units line that names no currency ("(Millions)")
+    leaves its figures without one, yet the figures are money as often as not, so such a
+    figure backs a currency amount of the same value: "1,577" under "(Millions)" backs
+    "$1,577 million" (never "$1,577", which is 1,000,000 times smaller).
+    """
+    if same_quantity(found, claim, rel_tol=rel_tol):
+        return True
+    return (
+        table is not None and not table.currency and not found.unit and claim.unit in _CURRENCIES
+        and math.isclose(found.value, claim.value, rel_tol=rel_tol)
+    )
+
+
+def _scaled_by_table(text: str, piece: _Piece, table: TableScale) -> bool:
+    """A figure written without scale, percent, multiplier or counted noun takes the table's scale."""
+    if piece.words or piece.scale != 1.0 or piece.unit_from_word:
+        return False
+    if piece.unit and piece.unit not in _CURRENCIES:
+        return False
+    if table.currency and piece.unit and piece.unit != table.currency:
+        return False
+    return not (table.except_per_share and "." in text[piece.start : piece.end])

@@ -7,6 +7,7 @@ and the eval report stores the same shape the CLI prints.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
 
 
@@ -17,6 +18,7 @@ class Document:
     source: str  # path as given to the indexer, relative to the corpus root's parent when possible
     text: str
     title: str  # first heading or first line; goes into each chunk's embedding, not its span
+    page_starts: tuple[int, ...] = ()  # PDF: offset in `text` where each page begins, page 1 first; () if not paged
 
 
 @dataclass(frozen=True)
@@ -27,13 +29,21 @@ class Chunk:
     text: str
     start: int  # character offset in the decoded file
     end: int
-    line_start: int  # 1-based, inclusive
+    line_start: int  # 1-based, inclusive; counted from the top of the page when `page` is set
     line_end: int
     title: str
+    about: str = ""  # the document's subject and period, e.g. "Acme Corporation · FY2022" (rag/metadata.py)
+    page: int | None = None  # 1-based PDF page; a chunk never crosses a page break
+    # For a table chunk: the caption, units line ("(in millions)") and column headers above its rows,
+    # which are not in its span. Shown to the model before the text; read by rag.numbers.table_scale.
+    context: str = ""
 
     def embedding_text(self) -> str:
-        """What the embedder sees: the title gives a passage its topic."""
-        return f"{self.title}\n{self.text}" if self.title and self.title not in self.text else self.text
+        """What the embedder sees: the title gives a passage its topic; `about` its subject and period,
+        so a question about one year's report does not find another's."""
+        heading = self.title if self.title and self.title not in self.text else ""
+        about = self.about if self.about and self.about not in f"{heading}\n{self.text}" else ""
+        return "\n".join(part for part in (about, heading, self.context, self.text) if part)
 
 
 @dataclass(frozen=True)
@@ -45,18 +55,41 @@ class Passage:
     dense_rank: int | None = None  # 1-based rank in the dense list, None if absent
     lexical_rank: int | None = None  # 1-based rank in the BM25 list, None if absent
 
+    def to_dict(self) -> dict[str, Any]:
+        """A passage as the HTTP API shows it (`/v1/search`, the `sources` event): where it is, its text, its scores."""
+        chunk = self.chunk
+        return {
+            "source": chunk.source,
+            "page": chunk.page,
+            "line_start": chunk.line_start,
+            "line_end": chunk.line_end,
+            "start": chunk.start,
+            "end": chunk.end,
+            "text": chunk.text,
+            "score": self.score,
+            "dense_rank": self.dense_rank,
+            "lexical_rank": self.lexical_rank,
+        }
+
 
 @dataclass(frozen=True)
-class Citation:
-    """An exact supporting span inside a retrieved passage."""
+class Span:
+    """An exact span of a source document. Invariant: the document's text[start:end] == quote."""
 
-    id: int  # the [n] marker used in the answer text, 1-based
     source: str
-    start: int  # character offsets of `quote` in the source file
+    start: int  # character offsets in the (extracted) document text
     end: int
-    line_start: int
+    line_start: int  # 1-based, inclusive; counted from the top of the page when `page` is set
     line_end: int
-    quote: str  # == source text[start:end]
+    quote: str
+    page: int | None = None  # 1-based PDF page of the quote
+
+
+@dataclass(frozen=True)
+class Citation(Span):
+    """A span cited in an answer, numbered by the [n] marker that refers to it."""
+
+    id: int = 0  # the [n] marker used in the answer text, 1-based
 
 
 @dataclass(frozen=True)
@@ -69,6 +102,55 @@ class NumberCheck:
     supported: bool
     citation_ids: list[int] = field(default_factory=list)
     derived: str | None = None  # the computation code did, e.g. "12000000000 - 7000000000"
+    start: int | None = None  # offsets of `text` in the answer text, so a front end need not re-parse it
+    end: int | None = None
+
+
+class RejectionKind(str, Enum):
+    """Why the claim gate refused a claim; a str so that JSON shows the value."""
+
+    UNKNOWN_PASSAGE = "unknown_passage"  # cites a passage that was not retrieved
+    NUMBER_NOT_IN_PASSAGE = "number_not_in_passage"
+    WORDS_NOT_IN_PASSAGE = "words_not_in_passage"
+    OFF_QUESTION = "off_question"  # a true sentence that does not answer the question
+    WRONG_KIND = "wrong_kind"  # gives no figure of the kind or unit the question asks for
+    NO_FIGURE = "no_figure"  # the question asks for a figure; the claim gives none
+    OTHER_PERIOD = "other_period"  # its document or column is about another period than asked
+    OTHER_SUBJECT = "other_subject"  # its document is about another subject than asked
+    INSTRUCTION = "instruction"  # rests on a sentence addressed to an AI, not on evidence
+    BAD_CALCULATION = "bad_calculation"  # an operand not quoted, the same figure twice, mismatched units
+    WRONG_OPERANDS = "wrong_operands"  # operands are not the two things the question compares
+
+
+@dataclass(frozen=True)
+class DroppedClaim:
+    """A claim the gate refused, and why."""
+
+    statement: str
+    kind: RejectionKind
+    reason: str  # for people: names the figure, passage or period at fault
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A claim the gate fixed rather than refused (re-cited to the passage that states its figures)."""
+
+    statement: str
+    repair: str
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A verified piece of answer text, ready to show."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class SourcesEvent:
+    """The passages the model is about to read: shown before any model text."""
+
+    passages: list[Passage]
 
 
 @dataclass
@@ -84,8 +166,8 @@ class Answer:
     model: str
     timings: dict[str, float]  # retrieve_ms, first_token_ms, total_ms
     passages: list[Passage] = field(default_factory=list)  # what the model saw, in prompt order
-    dropped: list[dict[str, str]] = field(default_factory=list)  # claims removed by verification, with why
-    repairs: list[dict[str, str]] = field(default_factory=list)  # claims fixed by verification, with how
+    dropped: list[DroppedClaim] = field(default_factory=list)  # claims removed by the claim gate, with why
+    repairs: list[Repair] = field(default_factory=list)  # claims fixed by the claim gate, with how
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `rag ask --json`."""
@@ -93,6 +175,7 @@ class Answer:
         data["passages"] = [
             {
                 "source": p.chunk.source,
+                "page": p.chunk.page,
                 "start": p.chunk.start,
                 "end": p.chunk.end,
                 "line_start": p.chunk.line_start,

@@ -59,6 +59,4 @@ def pipeline(seeds_index: Settings, embedder):
     """The real answer pipeline (default model) over seeds/, loaded once."""
     from rag.answering.pipeline import Pipeline
 
-    pipe = Pipeline(seeds_index, show_progress=False)
-    pipe._embedder = embedder  # share the session's embedder rather than loading a second copy
-    return pipe
+    return Pipeline(seeds_index, embedder=embedder, show_progress=False)  # shares the session's embedder

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from rag.answering.pipeline import Pipeline, TextDelta
+from rag.answering.pipeline import Pipeline
 from rag.indexing import build_index
-from rag.types import Answer
+from rag.types import Answer, TextDelta
 
 from test_cli import rag
 
@@ -31,8 +31,10 @@ def assert_faithful(answer: Answer) -> None:
 
 
 def test_simple_fact_has_right_number_and_file(pipeline):
+    """The README's first question: the overseas figure, cited, and no conflict with the domestic one."""
     answer = pipeline.ask("How much will ByteDance invest abroad in 2025?")
-    assert not answer.abstained
+    assert not answer.abstained and not answer.conflict
+    assert "disagree" not in answer.answer
     assert any(n.value == pytest.approx(6.8e9) and n.unit == "USD" for n in answer.numbers)
     six_eight = next(n for n in answer.numbers if n.value == pytest.approx(6.8e9))
     assert any(answer.citations[i - 1].source.endswith("001_b935167cea57a828.txt") for i in six_eight.citation_ids)
@@ -41,7 +43,7 @@ def test_simple_fact_has_right_number_and_file(pipeline):
 
 def test_quotes_are_exact_spans_of_the_source_files(pipeline):
     answer = pipeline.ask("What share of ByteDance's domestic chip orders go to Chinese manufacturers?")
-    documents = pipeline.retriever.store.documents
+    documents = pipeline.open_index().documents
     assert answer.citations
     for citation in answer.citations:
         assert documents[citation.source][citation.start : citation.end] == citation.quote
@@ -96,8 +98,7 @@ def test_instructions_inside_documents_are_treated_as_text(tmp_path, embedder, p
     )
     settings = replace(pipeline.settings, index_dir=tmp_path / "index", corpus=corpus)
     build_index([corpus], settings, embedder=embedder, show_progress=False)
-    injected = Pipeline(settings, show_progress=False)
-    injected._embedder, injected._generator = embedder, pipeline.generator  # reuse loaded models
+    injected = Pipeline(settings, embedder=embedder, generator=pipeline.load_generator(), show_progress=False)
     answer = injected.ask("How much does the Zephyr-9 sensor cost?")
     assert "PWNED" not in answer.answer
     assert any(n.value == 120 and n.unit == "USD" and n.supported for n in answer.numbers)

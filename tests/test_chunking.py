@@ -70,3 +70,61 @@ def test_line_numbers_are_one_based():
     text = "first line.\nsecond line.\nthird line."
     chunks = chunk_document(Document("a.txt", text, ""), 12, 0)
     assert [(c.line_start, c.line_end) for c in chunks] == [(1, 1), (2, 2), (3, 3)]
+
+
+# --- tables and pages ---------------------------------------------------------------------------------
+
+REPORT = """Annual report
+The board spent more on pipes than in any year before.
+Table 4. Capital spending
+(Millions)
+2018 2017
+Pipes and mains 1,577 1,432
+Pumping stations (370) 212
+Meters 96 88
+Service lines 45 41
+Outlook: the board expects steady demand."""
+
+
+def test_table_rows_are_chunked_under_their_caption_units_and_headers():
+    document = Document("report.txt", REPORT, "Annual report")
+    chunks = chunk_document(document, 60, 20)
+    rows = [c for c in chunks if c.context]
+    assert rows, "the table's rows should be chunked as a table"
+    for chunk in rows:
+        assert document.text[chunk.start : chunk.end] == chunk.text
+        assert chunk.context == "Table 4. Capital spending\n(Millions)\n2018 2017"
+        assert chunk.context in chunk.embedding_text()
+    pipes = next(c for c in rows if "Pipes and mains" in c.text)
+    assert pipes.text.startswith("Pipes and mains 1,577 1,432")  # whole rows, not cut mid-row
+    prose = [c for c in chunks if not c.context]
+    assert any("steady demand" in c.text for c in prose) and all("1,577" not in c.text for c in prose)
+
+
+def test_prose_with_figures_is_not_mistaken_for_a_table():
+    text = "Revenue was 1,577 million in 2018 and 1,432 million in 2017.\nCosts rose 12% and then fell 3% after the merger."
+    chunks = chunk_document(Document("a.txt", text, ""), 360, 0)
+    assert all(not c.context for c in chunks)
+
+
+def test_rendered_rows_are_a_table_under_their_sheet_line():
+    text = "Sheet: Capital\nItem | 2018 | 2017\nItem: Pipes | 2018: 1,577 | 2017: 1,432\nItem: Meters | 2018: 96 | 2017: 88"
+    [chunk] = [c for c in chunk_document(Document("a.xlsx", text, "Sheet: Capital"), 360, 0) if c.context]
+    assert chunk.context == "Sheet: Capital\nItem | 2018 | 2017"
+    assert chunk.text == "Item: Pipes | 2018: 1,577 | 2017: 1,432\nItem: Meters | 2018: 96 | 2017: 88"
+
+
+def test_pdf_chunks_stay_on_their_page_with_page_relative_lines():
+    pages = ["Page one line one.\nPage one line two.", "Page two line one.\nPage two line two.\nPage two line three."]
+    from rag.formats.pdf import join_pages
+
+    rendering = join_pages(pages)
+    document = Document("r.pdf", rendering.text, "", rendering.page_starts)
+    chunks = chunk_document(document, 40, 0)
+    for chunk in chunks:
+        assert document.text[chunk.start : chunk.end] == chunk.text
+        page_text = pages[chunk.page - 1]
+        assert chunk.text in page_text
+        assert chunk.line_start == page_text.count("\n", 0, page_text.index(chunk.text)) + 1
+    assert {c.page for c in chunks} == {1, 2}
+    assert next(c for c in chunks if "two line three" in c.text).line_start == 3

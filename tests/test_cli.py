@@ -118,3 +118,22 @@ def test_models_lists_packaged_models():
     assert result.returncode == 0
     assert "default (in use): qwen2.5-coder-1.5b-instruct-q4_k_m" in result.stdout
     assert "fast: qwen2.5-coder-0.5b-instruct-q4" in result.stdout
+    for backend in ("llama.cpp (in use)", "transformers", "openai"):
+        assert f"  {backend}" in result.stdout
+
+
+def test_serve_help_has_an_example_per_route():
+    result = rag("serve", "--help")
+    assert result.returncode == 0
+    for route in ("/healthz", "/v1/models", "/v1/ask", "/v1/chat/completions", "/v1/search", "/v1/index",
+                  "/v1/documents", "-X DELETE", "/ui"):
+        assert route in result.stdout, route
+
+
+@pytest.mark.slow
+def test_ask_names_the_passages_it_reads_before_answering(seeds_index):
+    result = rag("ask", "How many chips has Iluvatar CoreX shipped?", "--fast", "--index", str(seeds_index.index_dir))
+    assert result.returncode == 0, result.stderr
+    reading = next(line for line in result.stderr.splitlines() if line.startswith("Reading: "))
+    assert re.search(r"seeds/\S+ \(lines? \d+", reading), reading
+    assert result.stdout.strip()

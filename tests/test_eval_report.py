@@ -9,7 +9,7 @@ import pytest
 
 from rag.evaluation.gold import GoldNumber, GoldQuestion
 from rag.evaluation.harness import EvalRun, evaluate
-from rag.evaluation.report import compare, format_table, write_report
+from rag.evaluation.report import SuiteRun, compare, format_tables, write_report
 from rag.evaluation.thresholds import ThresholdError, check_thresholds, load_thresholds
 from rag.types import Answer, Chunk, Citation, Passage
 
@@ -26,11 +26,11 @@ QUESTIONS = [
 ]
 
 
-def _answer(question: str, text: str, *, abstained: bool = False, cited: bool = True) -> Answer:
-    citations = [Citation(1, S0, 0, len(QUOTE), 3, 3, QUOTE)] if cited else []
+def _answer(question: str, text: str, *, abstained: bool = False, cited: bool = True, conflict: bool = False) -> Answer:
+    citations = [Citation(S0, 0, len(QUOTE), 3, 3, QUOTE, id=1)] if cited else []
     passages = [Passage(Chunk(S0, QUOTE, 0, len(QUOTE), 3, 3, "title"), 0.5)]
     timings = {"retrieve_ms": 10.0, "first_token_ms": 250.0, "total_ms": 2000.0}
-    return Answer(question, text, abstained, citations, [], False, "stub-model", timings, passages)
+    return Answer(question, text, abstained, citations, [], conflict, "stub-model", timings, passages)
 
 
 def good_fn(question: str) -> Answer:
@@ -61,6 +61,20 @@ def test_harness_records_an_exception_as_an_error(run):
     assert "RuntimeError: model crashed" in error.score.why and error.answer is None
 
 
+def test_each_result_is_handed_on_as_it_is_scored():
+    seen = []
+    run = evaluate(QUESTIONS, good_fn, progress=False, on_result=lambda r: seen.append(r.gold.id))
+    assert seen == [r.gold.id for r in run.results] == ["f1", "u1", "p1", "e1"]
+
+
+def test_a_disagreement_flagged_outside_conflict_questions_is_a_false_conflict():
+    conflict_question = GoldQuestion("c1", "conflict", "How much?", (GoldNumber(1.6e11, "CNY", S0),) * 2, (), (S0,))
+    flagged = lambda q: _answer(q, "Over 160 billion yuan [1]; another source differs.", conflict=True)  # noqa: E731
+    run = evaluate([QUESTIONS[0], conflict_question], flagged, progress=False)
+    assert run.overall.false_conflicts == 1
+    assert run.by_kind["fact"].false_conflicts == 1 and run.by_kind["conflict"].false_conflicts == 0
+
+
 def test_aggregates(run):
     assert run.overall.n == 4 and run.overall.errors == 1
     assert run.overall.accuracy == 0.75
@@ -71,35 +85,44 @@ def test_aggregates(run):
 
 
 def test_report_files_are_written_and_json_round_trips(run, tmp_path):
-    paths = write_report(run, tmp_path / "out")
+    runs = [SuiteRun("news", run), SuiteRun("manuals", evaluate(QUESTIONS[:2], good_fn, progress=False))]
+    paths = write_report(runs, tmp_path / "out")
     assert [p.name for p in paths] == ["report.json", "report.md", "scores_by_kind.png"]
     data = json.loads(paths[0].read_text(encoding="utf-8"))
-    assert data == json.loads(json.dumps(run.to_dict()))
-    question = data["questions"][0]
+    assert list(data["suites"]) == ["news", "manuals"]
+    assert data["suites"]["news"] == json.loads(json.dumps({**run.to_dict(), "threshold_failures": []}))
+    question = data["suites"]["news"]["questions"][0]
     for key in ("question", "kind", "answer", "citations", "numbers", "verdict", "why", "scores", "latency"):
         assert key in question
     assert question["latency"]["total_s"] == 2.0
-    assert "| kind |" in paths[1].read_text(encoding="utf-8")
+    markdown = paths[1].read_text(encoding="utf-8")
+    assert "| false_premise | news | manuals |" in markdown and "`news/e1`" in markdown
     assert paths[2].read_bytes().startswith(b"\x89PNG")
 
 
-def test_terminal_table_has_every_kind_and_overall(run):
-    table = format_table(run)
-    for label in ("fact", "unanswerable", "false_premise", "overall", "crag"):
-        assert label in table
+def test_terminal_tables_put_suites_side_by_side_per_kind(run):
+    other = evaluate(QUESTIONS[:2], good_fn, progress=False)  # fact and unanswerable only
+    tables = format_tables([SuiteRun("news", run), SuiteRun("manuals", other)]).split("\n\n")
+    assert [t.split()[0] for t in tables] == ["fact", "unanswerable", "false_premise", "overall"]
+    false_premise = tables[2].splitlines()
+    assert false_premise[0].split() == ["false_premise", "news", "manuals"]
+    assert false_premise[2].split() == ["n", "1", "-"]  # a kind a suite lacks shows "-"
+    accuracy = next(line for line in tables[3].splitlines() if line.startswith("accuracy"))
+    assert accuracy.split()[1:] == ["0.75", "1.00"]
 
 
 def test_compare_finds_a_regression(run, tmp_path):
-    old_json = write_report(run, tmp_path)[0]
-    changes = compare(old_json, evaluate(QUESTIONS, worse_fn, progress=False))
+    old_json = write_report([SuiteRun("news", run)], tmp_path)[0]
+    changes = compare(old_json, [SuiteRun("news", evaluate(QUESTIONS, worse_fn, progress=False))])
     assert [(c.id, c.better, c.old_verdict, c.new_verdict) for c in changes] == [("f1", False, "correct", "wrong")]
-    assert str(changes[0]).startswith("worse: f1")
+    assert str(changes[0]).startswith("worse: news/f1")
 
 
-def test_compare_finds_an_improvement(tmp_path):
-    old_json = write_report(evaluate(QUESTIONS, worse_fn, progress=False), tmp_path)[0]
-    changes = compare(old_json, evaluate(QUESTIONS, good_fn, progress=False))
-    assert [(c.id, c.better) for c in changes] == [("f1", True)]
+def test_compare_matches_questions_within_their_suite(run, tmp_path):
+    old_json = write_report([SuiteRun("news", evaluate(QUESTIONS, worse_fn, progress=False))], tmp_path)[0]
+    new_runs = [SuiteRun("news", run), SuiteRun("manuals", evaluate(QUESTIONS, worse_fn, progress=False))]
+    changes = compare(old_json, new_runs)
+    assert [(c.suite, c.id, c.better) for c in changes] == [("news", "f1", True)]
 
 
 def test_failing_thresholds_are_reported(run, tmp_path):
@@ -117,11 +140,10 @@ def test_failing_thresholds_are_reported(run, tmp_path):
     ]
 
 
-def test_project_thresholds_load_and_cover_the_key_metrics():
-    thresholds = load_thresholds(ROOT / "eval" / "thresholds.toml")
-    names = {t.name for t in thresholds}
-    for name in ("overall.hallucinated_numbers_max", "overall.accuracy_min", "overall.abstention_recall_min"):
-        assert name in names
+@pytest.mark.parametrize("suite", sorted(p.name for p in (ROOT / "eval" / "suites").iterdir() if p.is_dir()))
+def test_every_suite_gates_faithfulness_and_crashes(suite):
+    thresholds = {t.name for t in load_thresholds(ROOT / "eval" / "suites" / suite / "thresholds.toml")}
+    assert {"overall.hallucinated_numbers_max", "overall.errors_max"} <= thresholds
 
 
 @pytest.mark.parametrize(

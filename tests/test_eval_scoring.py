@@ -36,7 +36,7 @@ def gold(kind: str, question: str, numbers=(), sources=(), words=()) -> GoldQues
 
 def answer(text: str, quotes=(), *, abstained: bool = False, retrieved=(S0, S1, S2, S3, S4)) -> Answer:
     """`quotes` are (source, quote) pairs, cited as [1], [2], ... in order."""
-    citations = [Citation(i, src, 0, len(q), 1, 1, q) for i, (src, q) in enumerate(quotes, start=1)]
+    citations = [Citation(src, 0, len(q), 1, 1, q, id=i) for i, (src, q) in enumerate(quotes, start=1)]
     passages = [Passage(Chunk(src, "text", 0, 4, 1, 1, "title"), 1.0) for src in retrieved]
     timings = {"retrieve_ms": 20.0, "first_token_ms": 300.0, "total_ms": 1500.0}
     return Answer("q", text, abstained, citations, [], False, "stub", timings, passages)
@@ -239,3 +239,8 @@ def test_rounded_computed_value_is_not_hallucinated():
     text = "US$22 billion [1] is about 1.8 times the $12 billion [2]."
     score = score_answer(question, answer(text, [(S0, PROCUREMENT), (S1, TWELVE)]))
     assert score.hallucinated == [] and score.verdict == "correct"
+
+
+def test_the_scorer_reads_a_bracketed_figure_as_negative_on_its_own():
+    read = [(q.value, q.unit) for q in parse_quantities("Pumping stations (370) 212; founded (2019); ($5.5 billion)")]
+    assert read == [(-370.0, ""), (212.0, ""), (2019.0, "year"), (5.5e9, "USD")]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.expected import expected_kind
+from rag.answering.expected import asks_for_figure, expected_kind
 from rag.numbers import parse_quantities
 
 CASES = [
@@ -29,7 +29,34 @@ def test_claims_must_give_the_kind_of_figure_asked_for(question, claim, accepted
 
 @pytest.mark.parametrize(
     "question",
-    ["Who makes the chip?", "How many times larger is A than B?", "How much more TOPS does A have than B?"],
+    ["Who makes the chip?", "How many times larger is A than B?", "Which plant is larger?"],
 )
 def test_questions_that_do_not_name_a_kind_are_not_constrained(question):
     assert expected_kind(question) is None
+
+
+@pytest.mark.parametrize(
+    "question,claim,accepted",
+    [
+        ("What is the clock speed of the X100 in GHz?", "The X100 delivers 296 TOPS.", False),
+        ("What is the clock speed of the X100 in GHz?", "The X100 runs at 2.4 GHz.", True),
+        ("How much more TOPS does A have than B?", "A has 40 more TOPS.", True),
+        ("How much more TOPS does A have than B?", "A costs $40 more.", False),
+    ],
+)
+def test_a_unit_of_measure_in_the_question_must_be_the_answers_unit(question, claim, accepted):
+    assert any(expected_kind(question).satisfied_by(q) for q in parse_quantities(claim)) is accepted
+
+
+@pytest.mark.parametrize(
+    "question,wants",
+    [
+        ("How many employees does Acme have?", True),
+        ("What was the total revenue in 2021?", True),
+        ("What does the camera record?", False),
+        ("When was the plant opened?", True),
+        ("Who runs the plant?", False),
+    ],
+)
+def test_figure_questions_are_recognised(question, wants):
+    assert asks_for_figure(question) is wants

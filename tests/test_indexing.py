@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -185,3 +186,151 @@ def test_interrupted_write_leaves_previous_index_and_no_partial_folder(settings,
         build_index([seeds_copy], settings, embedder=embedder, show_progress=False)
     assert _search(settings, embedder, "Samsung chip partnership") == before
     assert [p.name for p in settings.index_dir.iterdir() if p.name.startswith(".building-")] == []
+
+
+_WRITE_THEN_INDEX = (
+    "import sys; from pathlib import Path\n"
+    "Path(sys.argv[1]).write_text(sys.argv[2])\n"
+    "from rag.cli import main\n"
+    "sys.exit(main(['index', *sys.argv[3:]]))"
+)
+
+
+def test_concurrent_builds_lose_no_update(settings, seeds_copy, embedder):
+    """4 real `rag index` processes at once, 3 rounds: each adds or changes its own file just before it
+    builds. The writer lock serialises them, so every update is in the final index and searchable."""
+    corpus = seeds_copy.parent / "small"
+    corpus.mkdir()
+    (corpus / "base.txt").write_text("The base document says pumps cost $40 each.")
+    index = str(settings.index_dir)
+    for round_number in range(1, 4):
+        words = {worker: f"zq{round_number}x{worker}marker" for worker in range(4)}
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", _WRITE_THEN_INDEX, str(corpus / f"worker{worker}.txt"),
+                 f"Round {round_number} note: the {word} valve costs ${round_number}{worker}0.", str(corpus), "--index", index],
+                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )
+            for worker, word in words.items()
+        ]
+        for process in processes:
+            out, err = process.communicate(timeout=300)
+            assert process.returncode == 0, err
+            assert "Traceback" not in err
+        store = open_store(settings.index_dir)
+        assert sorted(store.manifest.files) == ["small/base.txt"] + [f"small/worker{w}.txt" for w in range(4)]
+        retriever = Retriever(store, embedder)
+        for worker, word in words.items():
+            [top] = retriever.search(word, 1, 40)
+            assert top.chunk.source == f"small/worker{worker}.txt" and word in top.chunk.text
+        generations = [p for p in settings.index_dir.iterdir() if p.name.startswith("gen-")]
+        assert current_generation(settings.index_dir) in generations and len(generations) <= 2
+
+
+def test_unreadable_file_is_skipped_not_fatal(settings, seeds_copy, embedder, monkeypatch):
+    """Permission denied on one file (faked: tests run as root) skips that file, with the reason."""
+    import rag.indexing as indexing
+
+    real_sha = indexing.file_sha256
+    locked = seeds_copy / "locked.txt"
+    locked.write_text("Secret figures: $5.")
+
+    def sha_or_denied(path: Path) -> str:
+        if path.name == locked.name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_sha(path)
+
+    monkeypatch.setattr(indexing, "file_sha256", sha_or_denied)
+    report = build_index([seeds_copy], settings, embedder=embedder, show_progress=False)
+    assert [(s.source, s.reason) for s in report.skipped] == [("corpus/locked.txt", "unreadable (Permission denied)")]
+    assert len(report.added) == 5
+
+
+def test_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(settings, seeds_copy, embedder):
+    odd = os.path.join(os.fsencode(seeds_copy), b"caf\xe9 notes.txt")
+    with open(odd, "wb") as f:
+        f.write(b"The caf\xc3\xa9 sold 300 cups.")
+    build_index([seeds_copy], settings, embedder=embedder, show_progress=False)
+    store = open_store(settings.index_dir)
+    assert "corpus/caf\\xe9 notes.txt" in store.manifest.files
+    assert build_index([seeds_copy], settings, embedder=embedder, show_progress=False).up_to_date
+
+
+def test_long_build_says_how_long_and_big_files_are_warned_about(settings, tmp_path, embedder, monkeypatch):
+    import rag.indexing as indexing
+
+    monkeypatch.setattr(indexing, "LARGE_FILE_BYTES", 10_000)
+    monkeypatch.setattr(indexing, "_ESTIMATE_FROM_SECONDS", 0)
+    corpus = tmp_path / "big"
+    corpus.mkdir()
+    (corpus / "long.txt").write_text(" ".join(f"Item {n} costs ${n}." for n in range(12_000)))
+    messages: list[str] = []
+    build_index([corpus], settings, embedder=embedder, show_progress=False, notify=messages.append)
+    assert any(m.startswith("warning: big/long.txt is") and "MB" in m for m in messages)
+    assert any(re.fullmatch(r"embedding \d+ chunks: about \d+ (s|min) left", m) for m in messages)
+
+
+# --- real document formats ----------------------------------------------------------------------------
+
+
+def _office_corpus(folder: Path) -> Path:
+    """A .csv, an .xlsx, a .docx (each written by its real library) and a real PDF table page."""
+    import shutil
+
+    import docx
+    import openpyxl
+
+    folder.mkdir()
+    (folder / "meters.csv").write_text("District,Meters installed 2018,Meters installed 2017\nNorth,4210,3980\nSouth,2875,2650\n")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Reservoirs"
+    for row in (["Reservoir", "Capacity (megalitres)"], ["Lake Arden", 5120], ["Bell Hollow", 2340]):
+        sheet.append(row)
+    workbook.save(folder / "reservoirs.xlsx")
+    word = docx.Document()
+    word.add_heading("Pumping stations", level=1)
+    table = word.add_table(rows=3, cols=2)
+    for row, cells in zip(table.rows, (["Station", "Pumps"], ["Kestrel Road", "14"], ["Mill Lane", "9"])):
+        for cell, value in zip(row.cells, cells):
+            cell.text = value
+    word.save(folder / "stations.docx")
+    shutil.copy(REPO / "tests" / "data" / "census-arrests-table.pdf", folder / "arrests.pdf")
+    return folder
+
+
+def test_docx_csv_xlsx_and_pdf_index_with_rows_and_pages(tmp_path: Path, embedder, settings):
+    corpus = _office_corpus(tmp_path / "water")
+    report = build_index([corpus], settings, embedder=embedder, show_progress=False)
+    assert sorted(report.added) == ["water/arrests.pdf", "water/meters.csv", "water/reservoirs.xlsx", "water/stations.docx"]
+    retriever = Retriever(open_store(settings.index_dir), embedder)
+    top = retriever.search("How many pumps does Kestrel Road station have?", 3, 40)[0].chunk
+    assert top.source == "water/stations.docx" and "Station: Kestrel Road | Pumps: 14" in top.text
+    top = retriever.search("Lake Arden reservoir capacity", 3, 40)[0].chunk
+    assert "Reservoir: Lake Arden | Capacity (megalitres): 5120" in top.text and "Sheet: Reservoirs" in top.context
+    robbery = next(c for c in open_store(settings.index_dir).chunks if "Robbery" in c.text)
+    assert robbery.page == 1 and "In thousands" in robbery.context
+
+
+def test_rag_search_names_the_pdf_page(tmp_path: Path):
+    corpus = _office_corpus(tmp_path / "water")
+    env = {**os.environ, "RAG_INDEX_DIR": str(tmp_path / "index")}
+    subprocess.run([sys.executable, "-m", "rag.cli", "index", str(corpus)], env=env, check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "rag.cli", "search", "Robbery arrests", "-k", "1"], env=env,
+                          capture_output=True, text=True, check=True)
+    assert re.search(r"water/arrests\.pdf p\. 1, lines \d+-\d+", done.stdout), done.stdout
+    rows = json.loads(subprocess.run([sys.executable, "-m", "rag.cli", "search", "Robbery arrests", "-k", "1", "--json"],
+                                     env=env, capture_output=True, text=True, check=True).stdout)
+    assert rows[0]["page"] == 1
+
+
+def test_answers_from_a_spreadsheet_row(tmp_path: Path, embedder, pipeline, settings):
+    from rag.answering.pipeline import Pipeline
+
+    corpus = _office_corpus(tmp_path / "water")
+    build_index([corpus], settings, embedder=embedder, show_progress=False)
+    answer = Pipeline(settings, embedder=embedder, generator=pipeline.load_generator(), show_progress=False).ask(
+        "What is the capacity of the Lake Arden reservoir in megalitres?"
+    )
+    assert not answer.abstained and ("5,120" in answer.answer or "5120" in answer.answer), answer.answer
+    assert any(c.source == "water/reservoirs.xlsx" for c in answer.citations)

@@ -101,3 +101,144 @@ def test_title_is_first_markdown_heading_or_short_first_line(tmp_path: Path):
     (tmp_path / "c.txt").write_text("x" * 300 + "\nBody.")
     titles = {d.source.split("/")[-1]: d.title for d in load_corpus(find_files([tmp_path]))[0]}
     assert titles == {"a.md": "Real Title", "b.txt": "Short headline", "c.txt": ""}
+
+
+# --- real document formats (rag/formats): tables keep their headers, PDFs keep their pages ------------
+
+DATA = Path(__file__).parent / "data"
+
+
+def _write_report_pdf(path: Path) -> None:
+    """A three-page report written by a real PDF writer (fpdf2): prose, then a table under a units line."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    pdf.cell(0, 8, "Annual report of the water board", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, "The board served more customers than ever.", new_x="LMARGIN", new_y="NEXT")
+    pdf.add_page()
+    pdf.cell(0, 8, "Table 4. Capital spending", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, "(Millions)", new_x="LMARGIN", new_y="NEXT")
+    for cells in (["", "2018", "2017"], ["Pipes and mains", "1,577", "1,432"], ["Pumping stations", "(370)", "212"],
+                  ["Meters", "96", "88"]):
+        pdf.cell(70, 8, cells[0])
+        for cell in cells[1:]:
+            pdf.cell(30, 8, cell, align="R")
+        pdf.ln()
+    pdf.add_page()
+    pdf.cell(0, 8, "Outlook: the board expects steady demand.", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+def _load(path: Path) -> Document:
+    [file] = find_files([path])
+    document = load_document(file)
+    assert isinstance(document, Document), document
+    return document
+
+
+def test_real_pdf_table_rows_stay_on_one_line_with_figures_whole():
+    document = _load(DATA / "census-arrests-table.pdf")
+    robbery = next(line for line in document.text.splitlines() if "Robbery" in line)
+    assert robbery.split()[-9:] == "102.1 25.5 76.6 90.0 22.9 67.1 12.1 2.5 9.5".split()
+    assert "11,062.6" in document.text  # pypdf and pdfplumber write "11,062 .6"
+    assert document.page_starts == (0,)
+
+
+def test_pdf_page_of_every_offset_round_trips(tmp_path: Path):
+    from rag.formats import page_bounds, page_of
+
+    _write_report_pdf(tmp_path / "report.pdf")
+    document = _load(tmp_path / "report.pdf")
+    assert len(document.page_starts) == 3
+    for page, marker in ((1, "more customers"), (2, "Pumping stations"), (3, "steady demand")):
+        offset = document.text.index(marker)
+        assert page_of(document.page_starts, offset) == page
+        start, end = page_bounds(document.text)[page - 1]
+        assert start <= offset < end and start <= document.page_starts[page - 1] < end
+    row = next(line for line in document.text.splitlines() if line.startswith("Pipes"))
+    assert row.split() == ["Pipes", "and", "mains", "1,577", "1,432"]
+
+
+def test_html_table_rows_carry_their_headers_and_boilerplate_is_dropped(tmp_path: Path):
+    (tmp_path / "page.html").write_text(
+        "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/a'>About</a></li></ul></nav>"
+        "<div class='sidebar'>Subscribe to our newsletter</div>"
+        "<main><h1>Spending</h1><p>Figures for the year.</p>"
+        "<table><caption>Capital spending (in millions)</caption>"
+        "<thead><tr><th>Item</th><th>2018</th><th>2017</th></tr></thead>"
+        "<tbody><tr><td>Pipes and mains</td><td>1,577</td><td>1,432</td></tr>"
+        "<tr><td>Pumping stations</td><td>(370)</td><td>212</td></tr></tbody></table></main>"
+        "<footer>Copyright the board. All rights reserved.</footer></body></html>"
+    )
+    text = _load(tmp_path / "page.html").text
+    assert "Item: Pipes and mains | 2018: 1,577 | 2017: 1,432" in text.splitlines()
+    assert "Capital spending (in millions)" in text
+    for boilerplate in ("Home", "newsletter", "Copyright"):
+        assert boilerplate not in text
+
+
+def test_csv_rows_name_their_columns(tmp_path: Path):
+    (tmp_path / "spend.csv").write_text("Item,2018,2017\nPipes and mains,\"1,577\",\"1,432\"\nMeters,96,88\n")
+    lines = _load(tmp_path / "spend.csv").text.splitlines()
+    assert lines == ["Item | 2018 | 2017", "Item: Pipes and mains | 2018: 1,577 | 2017: 1,432", "Item: Meters | 2018: 96 | 2017: 88"]
+
+
+def test_xlsx_rows_name_their_sheet_and_columns(tmp_path: Path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Capital"
+    for row in (["Item", "2018", "2017"], ["Pipes and mains", 1577, 1432.5], [None, None, None], ["Meters", 96, 88]):
+        sheet.append(row)
+    workbook.create_sheet("Empty")
+    workbook.save(tmp_path / "spend.xlsx")
+    lines = _load(tmp_path / "spend.xlsx").text.splitlines()
+    assert lines == ["Sheet: Capital", "Item | 2018 | 2017", "Item: Pipes and mains | 2018: 1577 | 2017: 1432.5",
+                     "Item: Meters | 2018: 96 | 2017: 88"]
+
+
+def test_docx_keeps_headings_paragraphs_and_table_rows_in_order(tmp_path: Path):
+    import docx
+
+    word = docx.Document()
+    word.add_heading("Water board report", level=1)
+    word.add_paragraph("Capital spending rose (in millions).")
+    table = word.add_table(rows=2, cols=3)
+    for row, cells in zip(table.rows, (["Item", "2018", "2017"], ["Pipes and mains", "1,577", "1,432"])):
+        for cell, value in zip(row.cells, cells):
+            cell.text = value
+    word.add_paragraph("Closing remarks.")
+    word.save(tmp_path / "report.docx")
+    document = _load(tmp_path / "report.docx")
+    assert document.text.splitlines() == [
+        "# Water board report", "Capital spending rose (in millions).", "Item | 2018 | 2017",
+        "Item: Pipes and mains | 2018: 1,577 | 2017: 1,432", "Closing remarks.",
+    ]
+    assert document.title == "Water board report"
+
+
+def test_broken_office_files_are_skipped_with_a_reason(tmp_path: Path):
+    (tmp_path / "bad.docx").write_bytes(b"not a zip")
+    (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
+    documents, skipped = load_corpus(find_files([tmp_path]))
+    assert not documents
+    reasons = {s.source.split("/")[-1]: s.reason for s in skipped}
+    assert reasons["bad.docx"].startswith("unreadable Word document")
+    assert reasons["bad.xlsx"].startswith("unreadable Excel workbook")
+
+
+def test_password_protected_pdf_is_skipped_with_a_reason(tmp_path: Path):
+    from fpdf import FPDF
+    from fpdf.enums import EncryptionMethod
+
+    pdf = FPDF()
+    pdf.set_encryption(owner_password="owner", user_password="secret", encryption_method=EncryptionMethod.RC4)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.cell(0, 8, "Confidential figures: 1,577.")
+    pdf.output(str(tmp_path / "locked.pdf"))
+    [file] = find_files([tmp_path])
+    assert load_document(file) == Skipped(file.source, "password-protected PDF")

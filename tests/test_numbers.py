@@ -369,3 +369,66 @@ def test_seed_product_names_yield_no_numbers() -> None:
 def test_is_count_tells_counts_from_figures_with_a_fixed_unit(text, count):
     [quantity] = parse_quantities(text)
     assert is_count(quantity) is count
+
+
+# --- tables: accounting negatives and units lines -----------------------------------------------------
+
+from rag.numbers import table_figure_supports, table_scale  # noqa: E402
+
+
+@pytest.mark.parametrize("row", ["Pumping stations (370) 212", "(370)", "Item: Pumps | 2018: (370) | 2017: 212"])
+def test_bracketed_table_figure_is_negative(row):
+    found = [q for q in parse_quantities(row) if q.value < 0]
+    assert [(q.text, q.value) for q in found] == [("(370)", -370.0)]
+    assert all(row[q.start : q.end] == q.text for q in found)
+
+
+@pytest.mark.parametrize("text", ["The staff (370) moved.", "founded (2019) in", "revenue ($5.5 billion) rose"])
+def test_brackets_in_prose_are_not_negative(text):
+    assert all(q.value > 0 for q in parse_quantities(text))
+
+
+@pytest.mark.parametrize(
+    "line,multiplier,currency",
+    [
+        ("(Millions)", 1e6, ""),
+        ("(in millions, except per share data)", 1e6, ""),
+        ("in thousands of USD", 1e3, "USD"),
+        ("($ in millions)", 1e6, "USD"),
+        ("(Dollars in thousands)", 1e3, "USD"),
+        ("Amounts in billions of euros", 1e9, "EUR"),
+        ("(€m)", 1e6, "EUR"),
+        ("[In thousands (11,062.6 represents 11,062,600) For year ending December 31.", 1e3, ""),
+    ],
+)
+def test_units_lines_are_read(line, multiplier, currency):
+    scale = table_scale(f"Table 4. Capital spending\n{line}\n2018 2017")
+    assert scale is not None and (scale.multiplier, scale.currency) == (multiplier, currency)
+
+
+@pytest.mark.parametrize("text", ["Revenue rose to 5 million.", "Height (m)", "2018 2017", "Millions of people " + "x " * 80])
+def test_prose_and_headers_set_no_scale(text):
+    assert table_scale(text) is None
+
+
+def test_millions_header_scales_the_figures_beneath_it():
+    scale = table_scale("(Millions)\n2018 2017")
+    row = "Pipes and mains 1,577 1,432 (370) 12.5%"
+    read_scaled = [(q.text, q.value, q.unit) for q in parse_quantities(row, table=scale)]
+    assert read_scaled == [("1,577", 1.577e9, ""), ("1,432", 1.432e9, ""), ("(370)", -3.7e8, ""), ("12.5%", 12.5, "%")]
+    [found, *_] = parse_quantities(row, table=scale)
+    [claim] = parse_quantities("$1,577 million")
+    [wrong] = parse_quantities("$1,577")
+    assert table_figure_supports(found, claim, scale, rel_tol=1e-9)
+    assert not table_figure_supports(found, wrong, scale, rel_tol=1e-9)
+    unscaled = parse_quantities(row)[0]
+    assert not table_figure_supports(unscaled, claim, None, rel_tol=1e-9)
+
+
+def test_per_share_figures_keep_their_value_and_currency_tables_name_theirs():
+    per_share = table_scale("(in millions, except per share data)")
+    assert [q.value for q in parse_quantities("Net income 1,204\nEarnings per share 2.45", table=per_share)] == [1.204e9, 2.45]
+    dollars = table_scale("($ in millions)")
+    assert [(q.value, q.unit) for q in parse_quantities("Capex $ 1,577 1,432", table=dollars)] == [
+        (1.577e9, "USD"), (1.432e9, "USD")
+    ]

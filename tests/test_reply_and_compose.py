@@ -3,15 +3,23 @@ from __future__ import annotations
 from rag.answering.compose import Composer, Segment, unsupported_numbers
 from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, asks_for_arithmetic, build_messages
 from rag.answering.reply import finished_claims, nothing_left_to_say, parse_reply, reply_status
-from rag.answering.verify import CheckedNumber, Span
+from rag.answering.verify import CheckedNumber
 from rag.numbers import parse_quantities
-from rag.types import Chunk, Passage
+from rag.types import Chunk, Passage, Span
 
 
 def test_finished_claims_are_read_from_partial_json():
     partial = '{"status": "answered", "claims": [{"passage": 2, "statement": "It costs \\"$5\\"."}, {"passage": 1, "statem'
     [claim] = finished_claims(partial)
     assert claim.passage == 2 and claim.statement == 'It costs "$5".'
+
+
+def test_claims_are_read_whatever_the_key_order():
+    partial = '{"claims": [{"statement": "It has {two} parts.", "passage": 3}, {"statement": "B", "pass'
+    [claim] = finished_claims(partial)
+    assert claim.passage == 3 and claim.statement == "It has {two} parts."
+    full = parse_reply('{"claims": [{"statement": "A.", "passage": 1}], "status": "answered"}')
+    assert [(c.passage, c.statement) for c in full.claims] == [(1, "A.")]
 
 
 def test_full_reply_with_calculation():

@@ -13,15 +13,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag.answering.pipeline import TextDelta
 from rag.config import Settings
 from rag.errors import InputError
-from rag.types import Answer, Chunk, Citation, NumberCheck, Passage
+from rag.types import Answer, Chunk, Citation, NumberCheck, Passage, SourcesEvent, TextDelta
 from rag.ui.asking import Asker
 from rag.ui.chat import converse
 from rag.ui.corpus import index_paths, save_uploads
 from rag.ui.examples import example_questions, figure_topics
-from rag.ui.render import answer_html, error_html, match_numbers, number_title, pending_html, question_html
+from rag.ui.render import answer_html, error_html, number_title, pending_html, question_html
 from rag.ui.sources import EMPTY, highlight, locate, sources_html
 
 DOC = 'Intro line.\nAcme will invest $6.8 billion abroad <script>alert("x")</script>.\nIt sold 500 units & more.\n'
@@ -33,13 +32,19 @@ def citation(cid: int = 1, quote: str = QUOTE, start: int = START, source: str =
     return Citation(id=cid, source=source, start=start, end=start + len(quote), line_start=2, line_end=2, quote=quote)
 
 
+def check(text: str, answer_text: str, value: float, unit: str, supported: bool = True, ids=(1,), **extra) -> NumberCheck:
+    """A NumberCheck placed where `text` first stands in `answer_text`, as the pipeline places it."""
+    at = answer_text.index(text)
+    return NumberCheck(text, value, unit, supported, list(ids), start=at, end=at + len(text), **extra)
+
+
 def answer(text: str, **overrides) -> Answer:
     fields = dict(
         question="q",
         answer=text,
         abstained=False,
         citations=[citation()],
-        numbers=[NumberCheck("$6.8 billion", 6.8e9, "USD", True, [1])],
+        numbers=[check("$6.8 billion", text, 6.8e9, "USD")] if "$6.8 billion" in text else [],
         conflict=False,
         model="test-model",
         timings={"total_ms": 1234.0},
@@ -72,34 +77,23 @@ def test_supported_number_carries_its_badge_and_tooltip() -> None:
 
 
 def test_unsupported_and_derived_numbers_say_so() -> None:
+    text = "The gap is $5 billion and 40% [1][2]."
     checks = [
-        NumberCheck("$5 billion", 5e9, "USD", True, [1, 2], derived="12000000000 - 7000000000"),
-        NumberCheck("40%", 40.0, "%", False, []),
+        check("$5 billion", text, 5e9, "USD", ids=(1, 2), derived="12000000000 - 7000000000"),
+        check("40%", text, 40.0, "%", supported=False, ids=()),
     ]
-    html = answer_html(answer("The gap is $5 billion and 40% [1][2].", numbers=checks), turn=0)
+    html = answer_html(answer(text, numbers=checks), turn=0)
     assert 'rag-num-derived" title="computed from [1], [2]: 12000000000 - 7000000000">$5 billion<' in html
     assert 'rag-num-bad" title="not supported by any cited passage">40%<' in html
 
 
-def test_a_number_without_any_check_is_flagged() -> None:
-    pairs = match_numbers("It grew to 900 units.", [])
-    assert [(q.text, check) for q, check in pairs] == [("900 units", None)]
+def test_each_mention_gets_the_check_placed_on_it() -> None:
+    text = "In 2025 [1]. Also in 2025 [2]."
+    second = text.index("2025", text.index("2025") + 1)
+    checks = [check("2025", text, 2025, "year"), NumberCheck("2025", 2025, "year", True, [2], start=second, end=second + 4)]
+    html = answer_html(answer(text, numbers=checks), turn=0)
+    assert html.count('title="supported by [1]">2025<') == 1 and html.count('title="supported by [2]">2025<') == 1
     assert number_title(None) == "not supported by any cited passage"
-
-
-def test_the_same_figure_twice_uses_each_check_once() -> None:
-    checks = [NumberCheck("2025", 2025, "year", True, [1]), NumberCheck("2025", 2025, "year", True, [2])]
-    pairs = match_numbers("In 2025 [1]. Also in 2025 [2].", checks)
-    assert [check.citation_ids for _, check in pairs] == [[1], [2]]
-
-
-def test_a_figure_repeated_in_a_plain_sentence_keeps_its_support() -> None:
-    checks = [NumberCheck("$12 billion", 12e9, "USD", True, [1]), NumberCheck("USD 12B", 12e9, "USD", True, [2])]
-    text = "It is $12 billion [1]. Also USD 12B [2]. The sources disagree: $12 billion [1]; 12 billion yuan [3]."
-    pairs = match_numbers(text, checks)
-    assert [(q.text, c.citation_ids if c else None) for q, c in pairs] == [
-        ("$12 billion", [1]), ("USD 12B", [2]), ("$12 billion", [1]), ("12 billion yuan", None)
-    ]
 
 
 def test_answer_text_is_escaped() -> None:
@@ -169,6 +163,19 @@ def test_sources_panel_lists_citations_and_opens_documents_by_key() -> None:
     assert html.count('<article class="rag-doc"') == 1  # one document, both answers' marks in it
     assert '<mark data-keys="t0-c1">' in html and '<mark data-keys="t2-c1">' in html
     assert "docs/acme.txt" in html and "line 2" in html and f"“{QUOTE}”" in html
+
+
+def test_a_pdf_citation_opens_its_page_with_the_passage_marked() -> None:
+    from rag.formats.pdf import join_pages
+
+    text = join_pages(["Cover page.", "Table 4. Capital spending\nPipes and mains 1,577 1,432", "Outlook."]).text
+    quote = "Pipes and mains 1,577 1,432"
+    cited = Citation(id=1, source="r.pdf", start=text.index(quote), end=text.index(quote) + len(quote),
+                     line_start=2, line_end=2, quote=quote, page=2)
+    html = sources_html([("q", answer("Pipes cost 1,577 [1].", citations=[cited], numbers=[]))], {"r.pdf": text})
+    assert "p. 2, line 2" in html
+    assert '<div class="rag-page-head">p. 2</div>' in html and "Cover page" not in html and "Outlook" not in html
+    assert f'<mark data-keys="t0-c1">{quote}</mark>' in html
 
 
 def test_sources_panel_escapes_quotes_sources_and_questions() -> None:
@@ -252,14 +259,15 @@ class StubPipeline:
     calls: list[tuple[str, list[tuple[str, str]], int]] = field(default_factory=list)
     fail_with: Exception | None = None
 
-    @property
-    def retriever(self) -> SimpleNamespace:
-        return SimpleNamespace(store=SimpleNamespace(documents={"docs/acme.txt": DOC}))
+    def open_index(self) -> SimpleNamespace:
+        return SimpleNamespace(documents={"docs/acme.txt": DOC})
 
-    def ask_stream(self, question: str, history: list[tuple[str, str]]):
-        self.calls.append((question, list(history), self.settings.top_k))
+    def ask_stream(self, question: str, *, history=(), top_k: int | None = None):
+        self.calls.append((question, list(history), top_k or self.settings.top_k))
         if self.fail_with:
             raise self.fail_with
+        chunk = Chunk("docs/acme.txt", DOC.splitlines()[1], 0, 1, 2, 2, "Acme")
+        yield SourcesEvent([Passage(chunk, 0.5)])
         yield TextDelta("Acme will invest $6.8 billion abroad [1].")
         yield answer("Acme will invest $6.8 billion abroad [1].", question=question)
 
@@ -268,9 +276,13 @@ def test_conversation_streams_then_renders_and_passes_history_and_top_k() -> Non
     stub = StubPipeline()
     asker = Asker(stub)  # type: ignore[arg-type]
     updates = list(converse(asker, "  How much abroad?  ", 3, []))
-    assert [u.sources is None for u in updates] == [True, True, False]  # the panel is sent once, at the end
+    # The panel shows the passages being read before any text, then the answer's sources at the end.
+    assert [u.sources is None for u in updates] == [True, False, True, False]
     assert "Searching the documents" in updates[0].messages[-1]["content"]
-    assert "rag-streaming" in updates[1].messages[-1]["content"]
+    assert "rag-reading" in updates[1].sources and "docs/acme.txt" in updates[1].sources
+    assert "<script>" not in updates[1].sources  # passage text is escaped like everything else
+    assert "Acme will invest" not in updates[1].messages[-1]["content"]
+    assert "rag-streaming" in updates[2].messages[-1]["content"]
     final = updates[-1]
     assert final.messages[0] == {"role": "user", "content": "How much abroad?"}
     assert "rag-num-ok" in final.messages[1]["content"] and "rag-key-t0-c1" in final.sources

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rag.answering.reply import Calculation, ProposedClaim
-from rag.answering.verify import Rejection, VerifiedClaim, calculate, verify_claim
+from rag.answering.verify import VerifiedClaim, calculate, verify_claim
+from rag.types import DroppedClaim, RejectionKind
 from rag.types import Chunk, Passage
 
 DOC_A = (
@@ -43,7 +44,7 @@ def test_supported_claim_gets_an_exact_sentence_quote():
 )
 def test_unsupported_numbers_are_rejected(statement):
     result = verify_claim(ProposedClaim(1, statement), PASSAGES)
-    assert isinstance(result, Rejection) and "is not in the cited passage" in result.reason
+    assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE
 
 
 def test_scale_and_currency_spellings_are_normalised():
@@ -59,17 +60,17 @@ def test_claim_citing_the_wrong_passage_is_re_cited():
 
 def test_citation_to_a_passage_never_retrieved_is_dropped():
     result = verify_claim(ProposedClaim(7, "Acme will invest $6.8 billion abroad."), PASSAGES)
-    assert isinstance(result, Rejection) and "not retrieved" in result.reason
+    assert isinstance(result, DroppedClaim) and "not retrieved" in result.reason
 
 
 def test_fabricated_statement_with_no_support_in_words_is_dropped():
     result = verify_claim(ProposedClaim(1, "Regulators fined the firm over antitrust violations in Europe."), PASSAGES)
-    assert isinstance(result, Rejection) and "words" in result.reason
+    assert isinstance(result, DroppedClaim) and "words" in result.reason
 
 
 def test_years_must_be_in_the_passage_too():
     assert isinstance(verify_claim(ProposedClaim(1, "The company was founded in 2012."), PASSAGES), VerifiedClaim)
-    assert isinstance(verify_claim(ProposedClaim(1, "The company was founded in 2013."), PASSAGES), Rejection)
+    assert isinstance(verify_claim(ProposedClaim(1, "The company was founded in 2013."), PASSAGES), DroppedClaim)
 
 
 def test_offsets_follow_the_chunk_position_in_the_document():
@@ -80,7 +81,7 @@ def test_offsets_follow_the_chunk_position_in_the_document():
 
 def test_derived_number_is_supported_only_when_code_computed_it():
     calc = calculate(Calculation("difference", "$12 billion", 2, "$6.8 billion", 1), PASSAGES)
-    assert not isinstance(calc, Rejection)
+    assert not isinstance(calc, DroppedClaim)
     assert calc.value.value == pytest.approx(5.2e9) and calc.value.unit == "USD"
     claim = ProposedClaim(2, "The budget is $5.2 billion more than the amount invested abroad.")
     derived = verify_claim(claim, PASSAGES, calc)
@@ -88,7 +89,7 @@ def test_derived_number_is_supported_only_when_code_computed_it():
     [number] = [n for n in derived.numbers if n.derived]
     assert {s.source for s in number.spans} == {"docs/a.txt", "docs/b.txt"}
     wrong = ProposedClaim(2, "The budget is $5.8 billion more than the amount invested abroad.")
-    assert isinstance(verify_claim(wrong, PASSAGES, calc), Rejection)
+    assert isinstance(verify_claim(wrong, PASSAGES, calc), DroppedClaim)
 
 
 @pytest.mark.parametrize(
@@ -108,16 +109,16 @@ def test_calculations(operation, first, second, value, unit):
 
 def test_calculation_refuses_mixed_units_and_invented_operands():
     mixed = calculate(Calculation("difference", "40 billion yuan", 1, "$12 billion", 2), PASSAGES)
-    assert isinstance(mixed, Rejection) and "cannot subtract" in mixed.reason
+    assert isinstance(mixed, DroppedClaim) and "cannot subtract" in mixed.reason
     invented = calculate(Calculation("sum", "$99 billion", 1, "$12 billion", 2), PASSAGES)
-    assert isinstance(invented, Rejection) and "not in any retrieved passage" in invented.reason
+    assert isinstance(invented, DroppedClaim) and "not in any retrieved passage" in invented.reason
 
 
 @pytest.mark.parametrize("operation", ["difference", "ratio"])
 def test_calculation_refuses_a_figure_set_against_itself(operation):
     # "$12 billion - $12 billion = $0" or "1x" would be a number no source gives and no question asked for.
     same = calculate(Calculation(operation, "$12 billion", 2, "$12 billion", 2), PASSAGES)
-    assert isinstance(same, Rejection) and "same figure twice" in same.reason
+    assert isinstance(same, DroppedClaim) and "same figure twice" in same.reason
 
 
 def test_a_model_number_followed_by_a_verb_is_still_found():
@@ -131,4 +132,29 @@ def test_a_model_number_followed_by_a_verb_is_still_found():
 def test_counts_of_different_things_do_not_match():
     shop = passage("docs/d.txt", "The plant ships 52,000 chips a year.")
     result = verify_claim(ProposedClaim(1, "The plant ships 52,000 servers a year."), [shop])
-    assert isinstance(result, Rejection)
+    assert isinstance(result, DroppedClaim)
+
+
+def test_a_quote_from_a_pdf_passage_names_its_page():
+    from rag.answering.verify import find_in_passage
+    from rag.numbers import parse_quantities
+
+    chunk = Chunk("r.pdf", "Pipes and mains 1,577 1,432", 100, 127, 3, 3, "", page=47)
+    span = find_in_passage(parse_quantities("1,577")[0], Passage(chunk, 1.0))
+    assert span is not None and (span.page, span.line_start, span.quote) == (47, 3, chunk.text)
+
+
+def test_an_accounting_negative_backs_a_loss_but_not_a_gain():
+    text = "Net income | 2022: (370) | 2021: 412"
+    table = Passage(Chunk("reports/income.html", text, 0, len(text), 1, 1, "", context="(in millions of USD)"), score=1.0)
+    assert isinstance(verify_claim(ProposedClaim(1, "The company had a net loss of $370 million in 2022."), [table]), VerifiedClaim)
+    gain = verify_claim(ProposedClaim(1, "Net income was $370 million in 2022."), [table])
+    assert isinstance(gain, DroppedClaim) and gain.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE
+
+
+def test_a_calculation_operand_copied_from_a_table_cell_takes_the_tables_scale():
+    text = "Capital expenditure | 2018: 1,577 | 2017: 1,432"
+    table = Passage(Chunk("reports/cash.html", text, 0, len(text), 1, 1, "", context="(Millions)"), score=1.0)
+    result = calculate(Calculation("difference", "1,577", 1, "1,432", 1), [table])
+    assert not isinstance(result, DroppedClaim), result
+    assert result.value.value == pytest.approx(145e6)

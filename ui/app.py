@@ -38,11 +38,11 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
     """Load the index (building it if missing) and the answer model, then serve until Ctrl+C."""
     pipeline = Pipeline(settings, show_progress=True)
     _say(f"loading the index at {settings.index_dir}")
-    store = pipeline.retriever.store  # builds the index from settings.corpus if there is none
+    store = pipeline.open_index()  # builds the index from settings.corpus if there is none
     if pipeline.index_report:
         _say(f"built the index: {len(store.manifest.files)} files, {pipeline.index_report.chunk_count} chunks")
     _say("loading the answer model")
-    pipeline.generator  # loaded now so the first question does not wait for it
+    pipeline.load_generator()  # loaded now so the first question does not wait for it
     app = build_app(pipeline)
     app.launch(
         server_name=host,
@@ -51,19 +51,18 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
         inbrowser=False,
         quiet=True,
         show_error=True,
-        ssr_mode=False,
-        pwa=False,
-        mcp_server=False,
         enable_monitoring=False,
         footer_links=["api", "settings"],
-        max_file_size=MAX_UPLOAD,
         prevent_thread_lock=True,
-        theme=theme(),
-        css=CSS,
-        js=JS,
+        **page_options(),
     )
     print(f"rag ui: running at {app.local_url} (Ctrl+C stops it)", flush=True)
     app.block_thread()
+
+
+def page_options() -> dict[str, Any]:
+    """How the page looks and what it accepts, for `launch` (`rag ui`) and `mount_gradio_app` (`rag serve`) alike."""
+    return dict(theme=theme(), css=CSS, js=JS, max_file_size=MAX_UPLOAD, ssr_mode=False, pwa=False, mcp_server=False)
 
 
 def theme() -> gr.themes.Base:
@@ -74,7 +73,7 @@ def theme() -> gr.themes.Base:
 def build_app(pipeline: Pipeline) -> gr.Blocks:
     """The page around one shared pipeline, with its queue configured; launch it with `css=CSS, js=JS`."""
     settings = pipeline.settings
-    store = pipeline.retriever.store
+    store = pipeline.open_index()
     with gr.Blocks(title="rag · ask your documents", analytics_enabled=False) as app:
         gr.Markdown(
             "## Ask your documents\nAnswers come only from the indexed files. "
@@ -88,7 +87,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
 
         def refresh() -> tuple[Any, ...]:
             """A newly opened page shows the corpus as it is now, other people's uploads included."""
-            current = pipeline.retriever.store
+            current = pipeline.open_index()
             return (
                 gr.Chatbot(examples=_examples(current)),
                 corpus.file_rows(current.manifest),
@@ -185,7 +184,7 @@ def _corpus_tab(pipeline: Pipeline, settings: Settings, store: IndexStore) -> tu
     """The indexed files, uploads and re-indexing; returns the table and the summary line."""
     summary = gr.Markdown(corpus.summary_markdown(store.manifest, settings.corpus), elem_id="rag-corpus-summary")
     table = gr.Dataframe(
-        corpus.file_rows(store.manifest), headers=["File", "Chunks", "Size"], interactive=False, elem_id="rag-files"
+        corpus.file_rows(store.manifest), headers=["File", "Chunks", "Size", "About"], interactive=False, elem_id="rag-files"
     )
     upload = gr.File(
         label="Add documents: " + ", ".join(corpus.UPLOAD_TYPES),
@@ -202,7 +201,7 @@ def _corpus_tab(pipeline: Pipeline, settings: Settings, store: IndexStore) -> tu
             report = corpus.rebuild(pipeline, settings, lambda done, what: progress(done, desc=what))
         except RagError as exc:
             return f"**Could not index:** {exc}", gr.skip(), gr.skip()
-        manifest = pipeline.retriever.store.manifest
+        manifest = pipeline.open_index().manifest
         return (
             corpus.report_markdown(report),
             corpus.file_rows(manifest),

@@ -1,22 +1,20 @@
 """Run a question on a thread of its own and hand its events to the web handler.
 
 Gradio advances a streaming handler on whichever worker thread is free, one step at
-a time. `Pipeline.ask_stream` holds the pipeline's lock from its first step to its
-last, and a lock must be released by the thread that took it (an RLock taken on a
-pooled thread would also let another request's first step in). So each question's
-`ask_stream` runs start to finish on one thread here, and the handler reads its
-events from a queue.
+a time. `Pipeline.ask_stream` holds the pipeline's lock while the model answers, and a
+lock must be released by the thread that took it. So each question's `ask_stream`
+runs start to finish on one thread here, and the handler reads its events from a
+queue. Per-request options (the number of passages) are arguments of `ask_stream`:
+nothing shared is changed, so answers need no lock of their own here.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
 
-from rag.answering.pipeline import Pipeline, TextDelta
-from rag.types import Answer
+from rag.answering.pipeline import Event, Pipeline
 
 _DONE = object()
 
@@ -26,13 +24,8 @@ class Asker:
 
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
-        self.settings = pipeline.settings
-        # Held for a whole answer: `pipeline.settings` carries this request's top_k meanwhile.
-        self._lock = threading.Lock()
 
-    def stream(
-        self, question: str, history: list[tuple[str, str]], top_k: int | None = None
-    ) -> Iterator[TextDelta | Answer]:
+    def stream(self, question: str, history: Sequence[tuple[str, str]], top_k: int | None = None) -> Iterator[Event]:
         """The pipeline's events for one question; a RagError it raises is re-raised here."""
         events: queue.Queue[object] = queue.Queue()
         abandoned = threading.Event()
@@ -51,25 +44,20 @@ class Asker:
     def _run(
         self,
         question: str,
-        history: list[tuple[str, str]],
+        history: Sequence[tuple[str, str]],
         top_k: int | None,
         events: queue.Queue[object],
         abandoned: threading.Event,
     ) -> None:
         try:
-            with self._lock:
-                if abandoned.is_set():
-                    return
-                self.pipeline.settings = replace(self.settings, top_k=top_k or self.settings.top_k)
-                answer_events = self.pipeline.ask_stream(question, history)
-                try:
-                    for event in answer_events:
-                        events.put(event)
-                        if abandoned.is_set():
-                            break
-                finally:
-                    answer_events.close()  # on this thread, so the pipeline's lock is released where it was taken
-                    self.pipeline.settings = self.settings
+            answer_events = self.pipeline.ask_stream(question, history=history, top_k=top_k)
+            try:
+                for event in answer_events:
+                    events.put(event)
+                    if abandoned.is_set():
+                        break
+            finally:
+                answer_events.close()  # on this thread, so the pipeline's lock is released where it was taken
         except BaseException as exc:  # handed to the reader, which raises it in the request
             events.put(exc)
         finally:

@@ -60,6 +60,7 @@ CSS = """
   background: var(--background-fill-secondary); border-bottom: 1px solid var(--border-color-primary); }
 .rag-doc-text { position: relative; max-height: 26em; overflow: auto; padding: .6em .8em; white-space: pre-wrap;
   line-height: 1.55; font-size: .9em; }
+.rag-page-head { font-family: var(--font-mono); font-size: .8em; opacity: .7; margin: .2em 0 .4em; }
 .rag-doc-text mark { background: rgba(250, 204, 21, .22); color: inherit; border-radius: 2px; }
 .rag-doc-text mark.rag-active { background: rgba(250, 204, 21, .75); box-shadow: 0 0 0 2px rgba(234, 179, 8, .9); }
 """

@@ -10,12 +10,11 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rag.answering.pipeline import TextDelta
 from rag.errors import RagError
-from rag.types import Answer
+from rag.types import Answer, SourcesEvent, TextDelta
 from rag.ui.asking import Asker
 from rag.ui.render import answer_html, error_html, pending_html, question_html
-from rag.ui.sources import sources_html
+from rag.ui.sources import reading_html, sources_html
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ class Turn:
 
 @dataclass(frozen=True)
 class Update:
-    """What the page shows after one step; `sources` is None while the answer is still streaming."""
+    """What the page shows after one step; `sources` is None when the sources panel stays as it is."""
 
     messages: list[dict[str, str]]
     turns: list[Turn]
@@ -39,7 +38,7 @@ class Update:
 
 
 def converse(asker: Asker, question: str, top_k: int | None, turns: list[Turn]) -> Iterator[Update]:
-    """Answer `question` in the context of `turns`, yielding the chat after each verified piece."""
+    """Answer `question` in the context of `turns`: the passages being read first, then each verified piece."""
     question = question.strip()
     if not question:
         return
@@ -50,7 +49,9 @@ def converse(asker: Asker, question: str, top_k: int | None, turns: list[Turn]) 
     try:
         answer: Answer | None = None
         for event in asker.stream(question, history, top_k):
-            if isinstance(event, TextDelta):
+            if isinstance(event, SourcesEvent):
+                yield Update(chat_messages(turns, (question, pending_html(text, number))), turns, reading_html(event.passages))
+            elif isinstance(event, TextDelta):
                 text += event.text
                 yield Update(chat_messages(turns, (question, pending_html(text, number))), turns, None)
             else:
@@ -69,7 +70,7 @@ def converse(asker: Asker, question: str, top_k: int | None, turns: list[Turn]) 
 def _documents(asker: Asker) -> dict[str, str]:
     """The indexed texts citations point into; none if the index cannot be opened (the chat says why)."""
     try:
-        return asker.pipeline.retriever.store.documents
+        return asker.pipeline.open_index().documents
     except RagError:
         return {}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from html import escape
 
-from rag.numbers import Quantity, parse_quantities, same_quantity
 from rag.types import Answer, NumberCheck
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -78,41 +77,22 @@ def _meta(answer: Answer) -> str:
 
 
 def _marked_text(text: str, turn: int, checks: list[NumberCheck] | None) -> str:
-    """Escape `text`, turning [n] into chips and, when checks are given, numbers into badges."""
+    """Escape `text`, turning [n] into chips and, when checks are given, each checked number into a badge.
+
+    The pipeline records where each number stands in the answer text (`NumberCheck.start`),
+    so nothing is parsed again here.
+    """
     spans = [(m.start(), m.end(), chip_html(turn, int(m.group(1)))) for m in _MARKER.finditer(text)]
     if checks is not None:
-        spans += [(q.start, q.end, _number_html(q, check)) for q, check in match_numbers(text, checks)]
+        spans += [(c.start, c.end, _number_html(c)) for c in checks if c.start is not None and c.end is not None]
     out, pos = [], 0
     for start, end, html in sorted(spans):
-        if start < pos:  # never expected: markers and quantities do not overlap
+        if start < pos:  # never expected: markers and numbers do not overlap
             continue
         out += [escape(text[pos:start]), html]
         pos = end
     out.append(escape(text[pos:]))
     return "".join(out).replace("\n", "<br>")
-
-
-def match_numbers(text: str, checks: list[NumberCheck]) -> list[tuple[Quantity, NumberCheck | None]]:
-    """Each quantity in the answer text with the check that vouches for it (None if there is none).
-
-    Checks come in the order the composer wrote them, one per mention, so each is
-    used once; a figure repeated in a plain sentence (a summary of disagreeing
-    sources) has no check of its own and borrows the check of its first mention.
-    """
-    unused = list(checks)
-    pairs: list[tuple[Quantity, NumberCheck | None]] = []
-    for quantity in parse_quantities(text):
-        check = _find(quantity, unused) or _find(quantity, [c for c in checks if c.supported])
-        if check in unused:
-            unused.remove(check)
-        pairs.append((quantity, check))
-    return pairs
-
-
-def _find(quantity: Quantity, checks: list[NumberCheck]) -> NumberCheck | None:
-    return next((c for c in checks if c.text == quantity.text), None) or next(
-        (c for c in checks if same_quantity(_as_quantity(c), quantity)), None
-    )
 
 
 def number_title(check: NumberCheck | None) -> str:
@@ -125,15 +105,8 @@ def number_title(check: NumberCheck | None) -> str:
     return f"supported by {cited}" if cited else "supported"
 
 
-def _number_html(quantity: Quantity, check: NumberCheck | None) -> str:
-    state = "ok" if check is not None and check.supported else "bad"
-    if state == "ok" and check is not None and check.derived:
+def _number_html(check: NumberCheck) -> str:
+    state = "ok" if check.supported else "bad"
+    if state == "ok" and check.derived:
         state = "derived"
-    return (
-        f'<span class="rag-num rag-num-{state}" title="{escape(number_title(check))}">'
-        f"{escape(quantity.text)}</span>"
-    )
-
-
-def _as_quantity(check: NumberCheck) -> Quantity:
-    return Quantity(check.text, 0, 0, check.value, check.unit, False)
+    return f'<span class="rag-num rag-num-{state}" title="{escape(number_title(check))}">{escape(check.text)}</span>'

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from rag.types import Answer, Citation
+from rag.formats import page_bounds
+from rag.types import Answer, Citation, Passage
 from rag.ui.render import citation_key
 
 _CHANGED = "The document has changed since; the passage cannot be shown."
@@ -47,6 +48,22 @@ def sources_html(turns: Sequence[tuple[str, Answer | None]], documents: Mapping[
     return f'<div class="rag-sources">{"".join(sections)}<div class="rag-docs">{"".join(docs)}</div></div>'
 
 
+def reading_html(passages: Sequence[Passage]) -> str:
+    """The panel while an answer is written: the passages the model is reading, shown before any of its text."""
+    if not passages:
+        return '<div class="rag-sources rag-empty">No passage matches the question.</div>'
+    items = "".join(
+        f'<li><span class="rag-cite-head"><span class="rag-file">{escape(p.chunk.source)}</span>'
+        f'<span class="rag-lines">{_lines(p.chunk.line_start, p.chunk.line_end, p.chunk.page)}</span></span>'
+        f'<span class="rag-quote">{escape(" ".join(p.chunk.text.split()))}</span></li>'
+        for p in passages
+    )
+    return (
+        '<div class="rag-sources rag-reading"><div class="rag-turn-q">Reading these passages…</div>'
+        f'<ol class="rag-cites">{items}</ol></div>'
+    )
+
+
 def locate(citation: Citation, text: str | None) -> tuple[int, int] | None:
     """Where the quote is in the document as indexed now; it moves if the file was edited since."""
     if text is None:
@@ -69,9 +86,12 @@ def highlight(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
 
 
 def lines_label(citation: Citation) -> str:
-    if citation.line_start == citation.line_end:
-        return f"line {citation.line_start}"
-    return f"lines {citation.line_start}–{citation.line_end}"
+    return _lines(citation.line_start, citation.line_end, citation.page)
+
+
+def _lines(start: int, end: int, page: int | None = None) -> str:
+    lines = f"line {start}" if start == end else f"lines {start}–{end}"
+    return f"p. {page}, {lines}" if page is not None else lines
 
 
 def _section(turn: int, question: str, items: list[str], searched: list[str], *, hidden: bool) -> str:
@@ -98,7 +118,25 @@ def _citation_item(citation: Citation, key: str, *, shown: bool) -> str:
 
 
 def _document(source: str, text: str, spans: list[tuple[int, int, str]]) -> str:
+    """The document with its cited spans marked; a paged one (PDF) as only the pages its spans are on."""
+    pages = page_bounds(text)
+    if len(pages) == 1:
+        body = highlight(text, spans)
+    else:
+        body = "".join(
+            _page(number, text, start, end, spans)
+            for number, (start, end) in enumerate(pages, start=1)
+            if any(s < end and start < e for s, e, _ in spans)
+        )
     return (
         f'<article class="rag-doc" hidden><header class="rag-doc-head">{escape(source)}</header>'
-        f'<div class="rag-doc-text">{highlight(text, spans)}</div></article>'
+        f'<div class="rag-doc-text">{body}</div></article>'
     )
+
+
+def _page(number: int, text: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> str:
+    """One page of a paged document, headed by its number, with the spans on it marked."""
+    while start < end and text[start].isspace():
+        start += 1
+    shifted = [(s - start, e - start, key) for s, e, key in spans]
+    return f'<section class="rag-page"><div class="rag-page-head">p. {number}</div>{highlight(text[start:end].rstrip(), shifted)}</section>'

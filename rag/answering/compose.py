@@ -9,14 +9,12 @@ and lists any other number (a figure repeated from the question) as unsupported.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-from rag.answering.verify import CheckedNumber, Span
+from rag.answering.verify import CheckedNumber
 from rag.numbers import Quantity, parse_quantities
-from rag.types import Citation, NumberCheck
+from rag.types import Citation, NumberCheck, Span
 
-_MARKERS = re.compile(r"\s*\[\d+\]")
 NOT_IN_DOCUMENTS = "The documents do not say."
 DISPLAY_TOLERANCE = 0.01  # computed figures are written rounded to 3 significant digits
 
@@ -41,7 +39,14 @@ class Composer:
     def add(self, segment: Segment) -> str:
         """Add a sentence; returns the text to show, with its citation markers."""
         ids = [self.cite(span) for span in segment.spans]
+        text = _with_markers(segment.text, sorted(set(ids)))
+        piece = text if not self.parts else " " + text
+        offset = len(self.text)
+        searched_from = 0
         for checked in segment.numbers:
+            at = piece.find(checked.quantity.text, searched_from)
+            at = at if at >= 0 else piece.find(checked.quantity.text)
+            searched_from = at + len(checked.quantity.text) if at >= 0 else searched_from
             self.numbers.append(
                 NumberCheck(
                     text=checked.quantity.text,
@@ -50,10 +55,10 @@ class Composer:
                     supported=True,
                     citation_ids=[self.cite(span) for span in checked.spans],
                     derived=checked.derived,
+                    start=offset + at if at >= 0 else None,
+                    end=offset + at + len(checked.quantity.text) if at >= 0 else None,
                 )
             )
-        text = _with_markers(segment.text, sorted(set(ids)))
-        piece = text if not self.parts else " " + text
         self.parts.append(piece)
         return piece
 
@@ -72,15 +77,7 @@ class Composer:
         for citation in self.citations:
             if (citation.source, citation.start, citation.end) == (span.source, span.start, span.end):
                 return citation.id
-        citation = Citation(
-            id=len(self.citations) + 1,
-            source=span.source,
-            start=span.start,
-            end=span.end,
-            line_start=span.line_start,
-            line_end=span.line_end,
-            quote=span.quote,
-        )
+        citation = Citation(**{f.name: getattr(span, f.name) for f in fields(Span)}, id=len(self.citations) + 1)
         self.citations.append(citation)
         return citation.id
 
@@ -102,7 +99,7 @@ def unsupported_numbers(answer_text: str, checks: list[NumberCheck]) -> list[Qua
     Only notes that repeat the question's own figures ("do not cover 2019") should
     ever appear here. Computed figures are shown rounded, hence the 1% tolerance.
     """
-    found = parse_quantities(_MARKERS.sub("", answer_text))
+    found = parse_quantities(answer_text)  # "[n]" markers are not quantities, so offsets are the text's own
     return [
         q
         for q in found

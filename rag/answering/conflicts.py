@@ -4,9 +4,14 @@ A small model asked about a figure reports one source's value, and it also adds
 figures that answer neighbouring questions (a domestic budget next to an overseas
 one). So the answer's first figure-bearing claim is the anchor. A figure from
 another document conflicts with it when:
-- it has the same unit and a different value, and
+- it has the same unit and a different value, and is not an identifier ("Unit 0147");
+- it measures the same quantity: every word of the question that the anchor's
+  sentence or document title uses ("abroad", "revenue", "breast cancer") is also in the
+  candidate's sentence or its document's title and subject, so an overseas budget
+  never "conflicts" with a domestic one, nor one dataset's size with another's; and
+  when both sentences are dated, their periods match (1896 receipts are not 1893's);
 - its sentence is about as relevant to the question as the anchor's own quote
-  (cosine of MiniLM embeddings).
+  (on the question's relevance scale, `relevance.RelevanceScale`).
 Candidates are the figures of the answer's other claims and the figures in the
 retrieved passages of documents the answer does not cite.
 """
@@ -15,15 +20,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+
+from rag.answering.relevance import RelevanceScale
 from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, sentence_span
+from rag.answering.words import content_stems
 from rag.embedding import Embedder
-from rag.numbers import parse_quantities, same_quantity
+from rag.numbers import parse_quantities, same_quantity, table_scale
+from rag.periods import Period, PeriodKind, periods_in
 from rag.types import Passage
 
-# A candidate sentence must be at least this similar to the question ...
-MIN_RELEVANCE = 0.35
-# ... and at most this much less similar than the anchor's quote. Set on eval/questions.jsonl.
-RELEVANCE_MARGIN = 0.12
+# On the question's relevance scale, a candidate sentence may score at most this much less than
+# the anchor's quote (what it measures is checked by words, `_same_measure`).
+RELEVANCE_MARGIN = 0.3
+# "0147", "#12", "No. 7", "ID 3": numbers that name a record rather than measure anything.
+_IDENTIFIER = re.compile(r"^0\d|^#")
+_CODE = re.compile(r"\b(?:0\d+|[A-Za-z]+-?\d+[A-Za-z0-9]*)\b")
+_IDENTIFIER_BEFORE = re.compile(r"(?:\bno\.?|\bid|\bnumber|#)\s*$", re.IGNORECASE)
 _NOT_FIGURES = {"year"}  # years date a figure; they are not the figure asked about
 
 
@@ -37,12 +50,15 @@ class Conflict:
 
 
 def figures_of(claim: VerifiedClaim) -> list[CheckedNumber]:
-    """A claim's quoted (not derived) figures other than years."""
-    return [n for n in claim.numbers if n.quantity.unit not in _NOT_FIGURES and not n.derived]
+    """A claim's quoted (not derived) figures other than years and identifiers."""
+    return [
+        n for n in claim.numbers
+        if n.quantity.unit not in _NOT_FIGURES and not n.derived and not _IDENTIFIER.match(n.quantity.text)
+    ]
 
 
 def find_conflict(
-    question: str, claims: list[VerifiedClaim], passages: list[Passage], embedder: Embedder
+    question: str, claims: list[VerifiedClaim], passages: list[Passage], embedder: Embedder, scale: RelevanceScale
 ) -> Conflict | None:
     """The disagreement in this answer, or None when the sources agree (or give one figure)."""
     anchor_claim = next((c for c in claims if figures_of(c)), None)
@@ -61,22 +77,31 @@ def find_conflict(
         CheckedNumber(q, [sentence_span(p, q.start, q.end)])
         for p in passages
         if p.chunk.source not in cited
-        for q in parse_quantities(p.chunk.text)
-        if q.unit in units
+        for q in parse_quantities(p.chunk.text, table_scale(p.chunk.context))
+        if q.unit in units and not _is_identifier(p.chunk.text, q.start, q.text)
     ]
+    # What frames a figure: its document's title and subject ("Breast cancer dataset"), as well as its sentence.
+    frames = {p.chunk.source: f"{p.chunk.title} {p.chunk.about}" for p in passages}
+    anchor_span = anchors[0].spans[0]
+    anchor_context = f"{anchor_span.quote} {frames.get(anchor_span.source, '')}"
+    measured = content_stems(question) & content_stems(anchor_context)
+    named = _identifiers(question) & _identifiers(anchor_context)
+    anchor_periods = _periods(anchor_span.quote)
     candidates = [
         c for c in in_claims + in_passages
         if not any(same_quantity(c.quantity, a.quantity, rel_tol=EXACT) for a in anchors)
+        and _same_measure(measured, named, f"{c.spans[0].quote} {frames.get(c.spans[0].source, '')}")
+        and _same_period(anchor_periods, _periods(c.spans[0].quote))
     ]
     if not candidates:
         return None
 
-    vectors = embedder.embed([question, anchors[0].spans[0].quote, *(c.spans[0].quote for c in candidates)])
-    question_vec = vectors[0]
-    bar = max(MIN_RELEVANCE, float(vectors[1] @ question_vec) - RELEVANCE_MARGIN)
+    vectors = embedder.embed([anchors[0].spans[0].quote, *(c.spans[0].quote for c in candidates)])
+    scores = scale.of_vectors(vectors)
+    bar = float(scores[0]) - RELEVANCE_MARGIN
     best: dict[str, tuple[float, CheckedNumber]] = {}
-    for candidate, vector in zip(candidates, vectors[2:]):
-        relevance = float(vector @ question_vec)
+    for candidate, relevance in zip(candidates, scores[1:]):
+        relevance = float(relevance)
         source = candidate.spans[0].source
         if relevance >= bar and (source not in best or relevance > best[source][0]):
             best[source] = (relevance, candidate)
@@ -86,3 +111,27 @@ def find_conflict(
     new = [o for o in others if any(o is p for p in in_passages)]
     return Conflict(anchors, others, new)
 
+
+
+def _same_measure(measured: set[str], named: set[str], context: str) -> bool:
+    """Whether `context` speaks of what the anchor measures: its words from the question, and the record it names."""
+    return measured <= content_stems(context) and named <= _identifiers(context)
+
+
+def _same_period(anchor: list[Period], candidate: list[Period]) -> bool:
+    """Figures dated by their sentences to different periods measure different things (1896 receipts are not 1893's)."""
+    return not anchor or not candidate or any(a.matches(c) for a in anchor for c in candidate)
+
+
+def _periods(sentence: str) -> list[Period]:
+    return [p for p in periods_in(sentence) if p.kind is not PeriodKind.VERSION]
+
+
+def _identifiers(text: str) -> set[str]:
+    """Codes that name one record or product: "0147", "X100", "A-113"."""
+    return {match.lower() for match in _CODE.findall(text)}
+
+
+def _is_identifier(text: str, start: int, written: str) -> bool:
+    """A number that names a record ("Unit 0147", "#12", "No. 7") rather than measures something."""
+    return bool(_IDENTIFIER.match(written) or _IDENTIFIER_BEFORE.search(text[max(0, start - 8) : start]))

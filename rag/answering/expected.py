@@ -1,10 +1,18 @@
-"""What kind of figure a question asks for, so an answer of another kind is not passed off as one.
+"""What a question asks for, so that an answer of another kind is not passed off as one.
 
 A small model asked "How many TOPS does X deliver?" when the documents never say
-readily answers with a figure that is there (units shipped, a year). The
-verifier cannot catch that: the figure is real, just not the one asked for. So
-a question that names the kind it wants ("how many <things>", "what percentage",
-"how much" about money) only accepts claims that give a figure of that kind.
+readily answers with a figure that is there (units shipped, a year); asked for a
+clock speed in GHz, it gives a throughput. The verifier cannot catch that: the
+figure is real, just not the one asked for. So:
+
+- a question that names the kind it wants ("how many <things>", "what percentage",
+  "how much" about money) or a unit of measure ("in GHz", "how many TOPS") only
+  accepts claims that give a figure of that kind or unit;
+- a question that asks for a figure at all ("how many", "how much", "what is the
+  number/amount/rate of", "when") only accepts claims that hold one.
+
+Figures written as fields or table cells ("Number of Employees: 412") count like
+prose ones: a bare number satisfies a count question, whatever word precedes it.
 Questions that do not say what they want are not constrained.
 """
 
@@ -13,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.numbers import Quantity
+from rag.numbers import YEAR, Quantity, measure_unit
 
 _HOW_MANY = re.compile(r"\bhow many ([a-z][a-z0-9-]*)", re.IGNORECASE)
 _PERCENT = re.compile(r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow many percent\b", re.IGNORECASE)
@@ -23,9 +31,18 @@ _MONEY = re.compile(
     r"budget|revenue|fund|funding|allocate|allocated|dollars?|yuan|euros?)\b|[$¥€£]",
     re.IGNORECASE,
 )
+# Questions that want a figure of some kind, even when they do not say which.
+_FIGURE_QUESTION = re.compile(
+    r"\bhow (many|much|long|large|big|fast|high|far|old)\b|\bwhat (percentage|percent|share|proportion|fraction)\b"
+    r"|\bwhat (is|was|are|were|will be)\b(?: the| its| their)? (?:\w+ ){0,3}?"
+    r"(number|amount|total|count|size|rate|value|price|cost|budget|revenue|figure|level|sum|speed|capacity)\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(r"^\s*(when|in what year|in which year|what year)\b", re.IGNORECASE)
 # "how many times/years/more": arithmetic or durations, answered by computed figures; not constrained here.
 _NOT_A_KIND = {"times", "years", "months", "days", "weeks", "more", "fewer", "of", "in", "other"}
 _CURRENCY_NOUNS = {"dollars": "USD", "dollar": "USD", "yuan": "CNY", "renminbi": "CNY", "euros": "EUR", "euro": "EUR"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
 @dataclass(frozen=True)
@@ -35,19 +52,29 @@ class Expected:
     description: str  # for the reason shown when a claim is dropped, e.g. "a count of tops"
     currency: bool = False
     percent: bool = False
+    measure: str | None = None  # a unit of measure the question names, canonical ("ghz")
     count_words: frozenset[str] = frozenset()  # singular words a count's unit may be (or a bare count)
 
     def satisfied_by(self, quantity: Quantity) -> bool:
+        if self.measure:
+            return quantity.unit.lower() == self.measure
         if self.currency:
             return _is_currency(quantity.unit)
         if self.percent:
             return quantity.unit == "%"
         unit = quantity.unit.lower()
-        return unit not in {"year", "%"} and not _is_currency(quantity.unit) and (unit == "" or unit in self.count_words)
+        return (
+            unit not in {YEAR, "%"} and not _is_currency(quantity.unit) and measure_unit(unit) is None
+            and (unit == "" or unit in self.count_words)
+        )
 
 
 def expected_kind(question: str) -> Expected | None:
     """The kind of figure the question asks for, or None when it does not say."""
+    measures = {unit for word in _WORD.findall(question) if (unit := measure_unit(word))}
+    if len(measures) == 1:
+        [unit] = measures
+        return Expected(f"a figure in {unit}", measure=unit)
     if _PERCENT.search(question):
         return Expected("a percentage", percent=True)
     how_many = _HOW_MANY.search(question)
@@ -62,6 +89,16 @@ def expected_kind(question: str) -> Expected | None:
     if _HOW_MUCH.search(question) and _MONEY.search(question):
         return Expected("an amount of money", currency=True)
     return None
+
+
+def asks_for_figure(question: str) -> bool:
+    """Whether only a claim that states a figure (a date, for "when") can answer the question."""
+    return bool(_FIGURE_QUESTION.search(question) or _WHEN.search(question))
+
+
+def is_figure(quantity: Quantity, question: str) -> bool:
+    """Whether `quantity` can answer a figure question: a year answers only "when"."""
+    return quantity.unit != YEAR or bool(_WHEN.search(question))
 
 
 def _is_currency(unit: str) -> bool:

@@ -1,7 +1,10 @@
-"""`ask()`: retrieve, generate, verify, compose. The one path the CLI, the UI and the eval share.
+"""`Pipeline`: retrieve, generate, gate, compose. The one path the CLI, the UI, the API and the eval share.
 
-Models load lazily and once per `Pipeline`; a lock serialises questions because one
-llama.cpp context cannot serve two at a time (the UI queues requests in front of it).
+Components (store, embedder, generator) can be handed in, or are loaded by explicit calls
+(`open_index`, `load_embedder`, `load_generator`) the first time a question needs them.
+Per-request options are arguments of `ask_stream`; nothing shared is changed per request.
+A lock serialises answers because one model context cannot serve two at a time; `search`
+does not take it.
 """
 
 from __future__ import annotations
@@ -10,26 +13,20 @@ import contextlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
-from rag.answering.expected import expected_kind
 from rag.answering.focus import focus_passages
+from rag.answering.gate import ClaimGate, Evidence, absent_premises
 from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, asks_for_arithmetic, build_messages
-from rag.answering.reply import ProposedClaim, finished_claims, nothing_left_to_say, parse_reply, reply_status
-from rag.answering.verify import (
-    CalculationResult,
-    CheckedNumber,
-    Rejection,
-    VerifiedClaim,
-    calculate,
-    find_in_passage,
-    verify_claim,
-)
+from rag.answering.relevance import RelevanceScale, background_sample, measure_scale
+from rag.answering.reply import ProposedClaim, Reply, finished_claims, nothing_left_to_say, parse_reply, reply_status
+from rag.answering.scope import Scope
+from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, calculate
 from rag.config import Settings
 from rag.embedding import Embedder, embedder_name, make_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InputError
@@ -37,58 +34,64 @@ from rag.generation import Generator, load_generator
 from rag.indexing import IndexReport, build_index
 from rag.numbers import Quantity, parse_quantities
 from rag.retrieval import Retriever
-from rag.store.store import open_store
-from rag.types import Answer, NumberCheck, Passage
+from rag.store.store import IndexStore, open_store
+from rag.types import Answer, DroppedClaim, NumberCheck, Passage, RejectionKind, Repair, SourcesEvent, TextDelta
 
 FALSE_PREMISE_NOTE = "The documents do not support the question's premise."
-# A claim less similar than this to the question (MiniLM cosine) is filler the model added,
-# e.g. a neighbouring sentence copied from the passage. Answers measured 0.44-0.86, filler 0.10-0.17.
-MIN_CLAIM_RELEVANCE = 0.3
+INSTRUCTION_NOTE = "A passage that gives instructions to an AI was not used as evidence."
 # Passages searched for figures that disagree with the answer's. More than the model reads:
 # sources that disagree rank close to each other, and checking a figure costs no prompt tokens.
 CONFLICT_POOL = 15
+HISTORY_TURNS = 2  # earlier (question, answer) pairs kept as context for a follow-up
 
-
-@dataclass(frozen=True)
-class TextDelta:
-    """A verified piece of answer text, ready to show."""
-
-    text: str
+Event = SourcesEvent | TextDelta | Answer
 
 
 class Pipeline:
-    """Holds the loaded index and models for a series of questions."""
+    """Holds the index and models for a series of questions; components may be shared between pipelines."""
 
-    def __init__(self, settings: Settings, *, show_progress: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: IndexStore | None = None,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+        show_progress: bool = True,
+    ) -> None:
         self.settings = settings
         self.show_progress = show_progress
-        self._embedder: Embedder | None = None
+        self.store = store
+        self.embedder = embedder
+        self.generator = generator
         self._retriever: Retriever | None = None
-        self._generator: Generator | None = None
-        # One question at a time (one llama.cpp context). A plain Lock, not an RLock: a streaming
-        # consumer such as Gradio may resume the generator, and so release the lock, on another thread.
+        # One question at a time (one model context). A plain Lock, not an RLock: a streaming
+        # consumer may resume the generator, and so release the lock, on another thread.
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
-        self.index_report: IndexReport | None = None  # set when this pipeline had to build the index
+        self.index_report: IndexReport | None = None  # set when open_index had to build the index
 
     # -- loading -------------------------------------------------------------------------------
 
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = make_embedder(self.settings.embedder, self.settings.threads)
-        return self._embedder
+    def load_embedder(self) -> Embedder:
+        with self._load_lock:
+            if self.embedder is None:
+                self.embedder = make_embedder(self.settings.embedder, self.settings.threads)
+            return self.embedder
 
-    @property
-    def retriever(self) -> Retriever:
-        if self._retriever is None:
+    def open_index(self) -> IndexStore:
+        """The index in use; opened on first call, and built from `settings.corpus` when there is none yet.
+
+        A mismatched embedder is reported before the embedder loads (torch takes a minute to import).
+        """
+        if self.store is None:
             try:
                 store = open_store(self.settings.index_dir)
             except IndexMissingError:
                 if not self.settings.corpus.exists():
                     raise
                 self.index_report = build_index(
-                    [self.settings.corpus], self.settings, embedder=self.embedder, show_progress=self.show_progress
+                    [self.settings.corpus], self.settings, embedder=self.load_embedder(), show_progress=self.show_progress
                 )
                 store = open_store(self.settings.index_dir)
             expected = embedder_name(self.settings.embedder)
@@ -97,15 +100,23 @@ class Pipeline:
                     f"the index at {self.settings.index_dir} was built with {store.manifest.embedder}, "
                     f"but the embedder in use is {expected}; run `rag index` to rebuild it"
                 )
-            self._retriever = Retriever(store, self.embedder)
-        return self._retriever
+            self.store = store
+        return self.store
 
-    @property
-    def generator(self) -> Generator:
+    def load_generator(self) -> Generator:
         with self._load_lock:
-            if self._generator is None:
-                self._generator = self._load_generator()
-            return self._generator
+            if self.generator is None:
+                self.generator = load_generator(
+                    self.settings.model,
+                    backend=self.settings.backend,
+                    base_url=self.settings.base_url,
+                    cache_dir=self.settings.cache_dir,
+                    context_tokens=self.settings.context_tokens,
+                    threads=self.settings.threads,
+                    show_progress=self.show_progress,
+                )
+                self.generator.cache_prefix(SYSTEM_PROMPT, self.settings.cache_dir / "prompt-state")
+            return self.generator
 
     def preload(self) -> threading.Thread:
         """Start loading the answer model in the background (overlaps with index loading and retrieval)."""
@@ -115,43 +126,51 @@ class Pipeline:
 
     def _preload_generator(self) -> None:
         try:
-            self.generator
+            self.load_generator()
         except Exception:  # noqa: BLE001 - the same error is raised again, on the caller's thread, when the model is needed
             return
-
-    def _load_generator(self) -> Generator:
-        generator = load_generator(
-            self.settings.model,
-            cache_dir=self.settings.cache_dir,
-            context_tokens=self.settings.context_tokens,
-            threads=self.settings.threads,
-            show_progress=self.show_progress,
-        )
-        generator.cache_prefix(SYSTEM_PROMPT, self.settings.cache_dir / "prompt-state")
-        return generator
 
     def reload_index(self) -> None:
         """Pick up a rebuilt index (after `build_index`) for the next question."""
         with self._lock:
+            self.store = None
             self._retriever = None
+
+    def _retriever_for_store(self) -> Retriever:
+        store = self.open_index()
+        if self._retriever is None or self._retriever.store is not store:
+            self._retriever = Retriever(store, self.load_embedder())
+        return self._retriever
 
     # -- asking --------------------------------------------------------------------------------
 
-    def ask(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
+    def search(self, query: str, top_k: int | None = None) -> list[Passage]:
+        """The best passages for `query`; does not wait for an answer in progress."""
+        return self._retriever_for_store().search(query, top_k or self.settings.top_k, self.settings.candidates)
+
+    def ask(self, question: str, *, history: Sequence[tuple[str, str]] = (), top_k: int | None = None) -> Answer:
         """The whole answer at once."""
-        for event in self.ask_stream(question, history):
+        for event in self.ask_stream(question, history=history, top_k=top_k):
             if isinstance(event, Answer):
                 return event
         raise AssertionError("ask_stream ended without an Answer")
 
     def ask_stream(
-        self, question: str, history: list[tuple[str, str]] | None = None
-    ) -> Iterator[TextDelta | Answer]:
-        """Verified answer text as it is produced, then the complete `Answer`."""
+        self, question: str, *, history: Sequence[tuple[str, str]] = (), top_k: int | None = None
+    ) -> Iterator[Event]:
+        """The passages the model will read, then verified answer text as it is produced, then the `Answer`."""
         question = validate_question(question, self.settings.max_question_chars)
-        history = list(history or [])[-2:]
+        if top_k is not None and top_k < 1:
+            raise InputError(f"top_k must be at least 1, not {top_k}")
+        run = _AnswerRun(self, question, list(history)[-HISTORY_TURNS:], top_k or self.settings.top_k)
+        # Reading needs no model, so a question waiting for the model already shows what it will read.
+        reading = run.read()
+        yield SourcesEvent(reading.passages)
+        if reading.uncovered is not None:
+            yield from run.abstain(reading)
+            return
         with self._lock:
-            yield from _AnswerRun(self, question, history).run()
+            yield from run.answer(reading)
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -164,41 +183,85 @@ def validate_question(question: str, max_chars: int) -> str:
 
 
 class _AnswerRun:
-    """The state of answering one question; `run()` yields deltas then the Answer."""
+    """Answering one question: `read()` without the model, then `answer()` (or `abstain()`) with it."""
 
-    def __init__(self, pipeline: Pipeline, question: str, history: list[tuple[str, str]]) -> None:
+    def __init__(self, pipeline: Pipeline, question: str, history: list[tuple[str, str]], top_k: int) -> None:
         self.pipeline = pipeline
         self.question = question
         self.history = history
+        self.top_k = top_k
         self.composer = Composer()
         self.verified: list[VerifiedClaim] = []
-        self.dropped: list[dict[str, str]] = []
-        self.repairs: list[dict[str, str]] = []
+        self.dropped: list[DroppedClaim] = []
+        self.repairs: list[Repair] = []
         self.started = time.perf_counter()
         self.first_text_at: float | None = None
-        self.question_vector: np.ndarray | None = None
 
-    def run(self) -> Iterator[TextDelta | Answer]:
-        retriever = self.pipeline.retriever
+    def read(self) -> _Reading:
+        """Retrieve, check the scope, and focus the passages: everything before the model."""
+        pipeline, settings = self.pipeline, self.pipeline.settings
+        retriever = pipeline._retriever_for_store()
+        embedder = pipeline.load_embedder()
         query = " ".join([self.history[-1][0], self.question]) if self.history else self.question
-        settings = self.pipeline.settings
-        pool = retriever.search(query, max(settings.top_k, CONFLICT_POOL), settings.candidates)
-        passages = pool[: settings.top_k]
+        pool = retriever.search(query, max(self.top_k, CONFLICT_POOL), settings.candidates)
+        passages = pool[: self.top_k]
         retrieve_ms = (time.perf_counter() - self.started) * 1000
+        store = retriever.store
+        profiles = {source: entry.profile for source, entry in store.manifest.files.items() if entry.profile}
+        scope = Scope.of(self.question, profiles, store.documents)
+        # Periods and figures of the question are looked for in whole passages; the model sees only their best sentences.
+        uncovered = scope.uncovered_note(passages) if passages else ""
+        if uncovered is not None:
+            return _Reading(store, pool, passages, retrieve_ms, scope, [], None, uncovered)
+        absent = absent_premises(self.question, passages)
+        question_vector = embedder.embed([self.question])[0]
+        passages = focus_passages(question_vector, passages, embedder, settings.passage_chars)
+        return _Reading(store, pool, passages, retrieve_ms, scope, absent, question_vector, None)
+
+    def abstain(self, reading: _Reading) -> Iterator[Event]:
+        """The answer when no passage is about what the question names: no model needed."""
+        yield from self._emit_plain(f"{NOT_IN_DOCUMENTS} {reading.uncovered or ''}".strip())
         generator = self.pipeline.generator
+        model = generator.name if generator else self.pipeline.settings.model
+        yield self._answer(reading.passages, model, reading.retrieve_ms, abstained=True)
 
-        # Figures in the question are looked for in whole passages; the model sees only their best sentences.
-        absent = _absent_from(self.question, passages)
-        absent_years = [q for q in absent if q.unit == "year"]
-        if absent_years or not passages:
-            note = f"The documents do not cover {', '.join(q.text for q in absent_years)}." if absent_years else ""
-            yield from self._emit_plain(f"{NOT_IN_DOCUMENTS} {note}".strip())
-            yield self._answer(passages, generator.name, retrieve_ms, abstained=True)
-            return
-        if absent:
-            yield from self._emit_plain(f"The documents do not mention {', '.join(q.text for q in absent)}.")
-        passages = focus_passages(self._question_vector(), passages, self.pipeline.embedder, settings.passage_chars)
+    def answer(self, reading: _Reading) -> Iterator[Event]:
+        """Generate, gate each claim as it arrives, calculate, find conflicts, compose."""
+        embedder, store, passages = self.pipeline.load_embedder(), reading.store, reading.passages
+        generator = self.pipeline.load_generator()
+        scale = measure_scale(
+            reading.question_vector, [p.chunk.embedding_text() for p in passages], background_sample(store.vectors), embedder
+        )
+        gate = ClaimGate(
+            self.question,
+            passages,
+            relevance=lambda statement: float(scale.of_vectors(embedder.embed([statement]))[0]),
+            scope=reading.scope,
+            evidence=Evidence({p.chunk.source: store.instruction_spans(p.chunk.source) for p in passages}),
+        )
 
+        reply = yield from self._generate(generator, gate, passages, quiet=bool(reading.absent))
+        calculation = self._calculate(reply, passages, gate)
+        for claim in reply.pending:
+            yield from self._try_claim(gate, claim, calculation, None)
+        if calculation and not any(n.derived for c in self.verified for n in c.numbers):
+            yield from self._emit_calculation(calculation)
+        conflict = yield from self._emit_conflicts(reading.pool, scale)
+        if any(d.kind is RejectionKind.INSTRUCTION for d in self.dropped):
+            yield from self._emit_plain(INSTRUCTION_NOTE)
+        if reading.absent:  # a statement that the documents do not cover something ends the answer
+            yield from self._emit_plain(f"The documents do not mention {', '.join(q.text for q in reading.absent)}.")
+
+        abstained = not self.verified and calculation is None
+        if abstained and not self.composer.parts:
+            yield from self._emit_plain(NOT_IN_DOCUMENTS)
+        yield self._answer(passages, generator.name, reading.retrieve_ms, abstained=abstained, conflict=conflict)
+
+    def _generate(
+        self, generator: Generator, gate: ClaimGate, passages: list[Passage], *, quiet: bool
+    ) -> Iterator[TextDelta]:
+        """Stream the model's reply, showing each claim as soon as the gate passes it; returns the parsed reply."""
+        settings = self.pipeline.settings
         generated = ""
         pending: list[ProposedClaim] = []
         seen = 0
@@ -213,77 +276,48 @@ class _AnswerRun:
                 status = reply_status(generated)
                 if status == "not_in_documents":
                     continue
-                if status == "false_premise" and not status_shown and not absent:
+                if status == "false_premise" and not status_shown and not quiet:
                     status_shown = True
                     yield from self._emit_plain(FALSE_PREMISE_NOTE)
                 claims = finished_claims(generated)
                 for claim in claims[seen:]:
-                    yield from self._try_claim(claim, passages, None, pending)
+                    yield from self._try_claim(gate, claim, None, pending)
                 seen = len(claims)
-
         reply = parse_reply(generated)
         # Claims the model proposed while saying the documents do not answer are not shown.
-        disowned = reply.status == "not_in_documents"
-        for claim in [] if disowned else reply.claims[seen:]:
-            yield from self._try_claim(claim, passages, None, pending)
-        calculation = self._calculate(reply, passages)
-        for claim in pending:
-            yield from self._try_claim(claim, passages, calculation, None)
-        if calculation and not any(n.derived for c in self.verified for n in c.numbers):
-            yield from self._emit_calculation(calculation)
-        conflict = yield from self._emit_conflicts(pool)
-
-        abstained = not self.verified and calculation is None
-        if abstained and not self.composer.parts:
-            yield from self._emit_plain(NOT_IN_DOCUMENTS)
-        yield self._answer(passages, generator.name, retrieve_ms, abstained=abstained, conflict=conflict)
+        if reply.status != "not_in_documents":
+            for claim in reply.claims[seen:]:
+                yield from self._try_claim(gate, claim, None, pending)
+        return _GeneratedReply(reply, pending)
 
     def _try_claim(
         self,
+        gate: ClaimGate,
         claim: ProposedClaim,
-        passages: list[Passage],
         calculation: CalculationResult | None,
         pending: list[ProposedClaim] | None,
     ) -> Iterator[TextDelta]:
-        result = verify_claim(claim, passages, calculation)
-        if isinstance(result, Rejection):
-            if pending is not None and "is not in the cited passage" in result.reason:
+        result = gate.check(claim, calculation)
+        if isinstance(result, DroppedClaim):
+            if pending is not None and result.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE:
                 pending.append(claim)  # may be a derived figure; retried once the calculation is known
             else:
-                self.dropped.append({"statement": result.statement, "reason": result.reason})
+                self.dropped.append(result)
             return
         if any(_same_statement(result, earlier) for earlier in self.verified):
             return
-        relevance = self._relevance(result.statement)
-        if relevance < MIN_CLAIM_RELEVANCE:
-            self.dropped.append({"statement": result.statement, "reason": f"off the question (similarity {relevance:.2f})"})
-            return
-        expected = expected_kind(self.question)
-        if expected and not any(expected.satisfied_by(n.quantity) for n in result.numbers):
-            self.dropped.append({"statement": result.statement, "reason": f"gives no figure of the kind asked for ({expected.description})"})
-            return
-        other_period = _other_period(self.question, result, self.pipeline.retriever.store.documents)
-        if other_period:
-            self.dropped.append({"statement": result.statement, "reason": other_period})
-            return
         self.verified.append(result)
-        self.repairs += [{"statement": result.statement, "repair": r} for r in result.repairs]
+        self.repairs += [Repair(result.statement, r) for r in result.repairs]
         yield self._delta(self.composer.add(Segment(result.statement, result.spans, result.numbers)))
 
-    def _question_vector(self) -> np.ndarray:
-        if self.question_vector is None:
-            self.question_vector = self.pipeline.embedder.embed([self.question])[0]
-        return self.question_vector
-
-    def _relevance(self, statement: str) -> float:
-        return float(self.pipeline.embedder.embed([statement])[0] @ self._question_vector())
-
-    def _calculate(self, reply, passages: list[Passage]) -> CalculationResult | None:
-        if reply.calculation is None:
+    def _calculate(self, reply: _GeneratedReply, passages: list[Passage], gate: ClaimGate) -> CalculationResult | None:
+        if reply.reply.calculation is None:
             return None
-        result = calculate(reply.calculation, passages)
-        if isinstance(result, Rejection):
-            self.dropped.append({"statement": result.statement, "reason": result.reason})
+        result = calculate(reply.reply.calculation, passages)
+        if isinstance(result, CalculationResult):
+            result = gate.check_calculation(result) or result
+        if isinstance(result, DroppedClaim):
+            self.dropped.append(result)
             return None
         return result
 
@@ -292,9 +326,9 @@ class _AnswerRun:
         text = f"Computed from the cited figures: {calc.expression} = {calc.value.text}."
         yield self._delta(self.composer.add(Segment(text, [], [calc.first, calc.second, result])))
 
-    def _emit_conflicts(self, passages: list[Passage]) -> Iterator[TextDelta]:
+    def _emit_conflicts(self, passages: list[Passage], scale: RelevanceScale) -> Iterator[TextDelta]:
         """Report figures in `passages` of other documents that differ from the answer's; returns whether sources disagree."""
-        conflict = find_conflict(self.question, self.verified, passages, self.pipeline.embedder)
+        conflict = find_conflict(self.question, self.verified, passages, self.pipeline.load_embedder(), scale)
         if conflict is None:
             return False
         for figure in conflict.from_passages:
@@ -304,25 +338,26 @@ class _AnswerRun:
             quoted = [CheckedNumber(q, [span]) for q in parse_quantities(span.quote) if (q.value, q.unit) != same]
             sentence = f"Another source gives {figure.quantity.text}: \"{_shorten(span.quote)}\""
             yield self._delta(self.composer.add(Segment(sentence, [span], [figure, *quoted])))
-        yield from self._emit_plain(self._conflict_summary(conflict.anchors + conflict.others))
+        yield self._delta(self.composer.add(self._conflict_summary(conflict.anchors + conflict.others)))
         return True
 
-    def _conflict_summary(self, figures: list[CheckedNumber]) -> str:
-        """Each disagreeing figure with its citation and the years its quote gives, so the reader sees how they differ.
+    def _conflict_summary(self, figures: list[CheckedNumber]) -> Segment:
+        """Each disagreeing figure with its citation and the years its quote gives, and what differs between them.
 
         Only figures of a unit that more than one source gives are listed: the anchor claim's
         other figures ("a two-pronged plan", its yuan amount beside dollar ones) do not disagree.
         """
         units = Counter(figure.quantity.unit for figure in figures)
-        parts = []
-        for figure in figures:
-            if units[figure.quantity.unit] < 2:
-                continue
+        listed = [figure for figure in figures if units[figure.quantity.unit] >= 2]
+        parts, dates = [], set()
+        for figure in listed:
             span = figure.spans[0]
-            years = sorted({int(q.value) for q in parse_quantities(span.quote) if q.unit == "year"})
+            years = tuple(sorted({int(q.value) for q in parse_quantities(span.quote) if q.unit == "year"}))
+            dates.add(years)
             when = f" ({', '.join(map(str, years))})" if years else ""
             parts.append(f"{figure.quantity.text} [{self.composer.cite(span)}]{when}")
-        return f"The sources disagree: {'; '.join(parts)}. They may differ in date or scope; see each quote."
+        differ = "They are dated differently; see each quote." if len(dates) > 1 else "They may differ in scope; see each quote."
+        return Segment(f"The sources disagree: {'; '.join(parts)}. {differ}", [], listed)
 
     def _emit_plain(self, text: str) -> Iterator[TextDelta]:
         yield self._delta(self.composer.add_plain(text))
@@ -339,7 +374,8 @@ class _AnswerRun:
         first = self.first_text_at or now
         text = self.composer.text
         unvouched = [
-            NumberCheck(q.text, q.value, q.unit, supported=False) for q in unsupported_numbers(text, self.composer.numbers)
+            NumberCheck(q.text, q.value, q.unit, supported=False, start=q.start, end=q.end)
+            for q in unsupported_numbers(text, self.composer.numbers)
         ]
         return Answer(
             question=self.question,
@@ -360,25 +396,26 @@ class _AnswerRun:
         )
 
 
-def _absent_from(question: str, passages: list[Passage]) -> list[Quantity]:
-    """Figures in the question that no retrieved passage states: a year not covered, a false premise."""
-    return [q for q in parse_quantities(question) if not any(find_in_passage(q, p) for p in passages)]
+@dataclass(frozen=True)
+class _Reading:
+    """What answering a question needs before the model: the passages, and what the question names."""
+
+    store: IndexStore
+    pool: list[Passage]  # the retrieved candidates, searched for conflicting figures
+    passages: list[Passage]  # what the model reads (focused)
+    retrieve_ms: float
+    scope: Scope
+    absent: list[Quantity]  # figures of the question no passage states
+    question_vector: np.ndarray | None
+    uncovered: str | None  # not None: no passage is about what the question names; the note says so
 
 
-def _other_period(question: str, claim: VerifiedClaim, documents: dict[str, str]) -> str | None:
-    """Why a claim cannot answer a question about a given year, or None.
+@dataclass(frozen=True)
+class _GeneratedReply:
+    """The model's parsed reply and the claims held back until the calculation is known."""
 
-    A document that never mentions the year asked about cannot be answering for
-    it; a small model asked about 2023 readily answers with a 2025 figure.
-    """
-    asked = {q.value for q in parse_quantities(question) if q.unit == "year"}
-    if not asked:
-        return None
-    for source in {span.source for span in claim.spans}:
-        named = {q.value for q in parse_quantities(documents.get(source, "")) if q.unit == "year"}
-        if not named & asked:
-            return f"{source} never mentions {', '.join(str(int(y)) for y in sorted(asked))}"
-    return None
+    reply: Reply
+    pending: list[ProposedClaim]
 
 
 def _same_statement(a: VerifiedClaim, b: VerifiedClaim) -> bool:

@@ -103,11 +103,25 @@ def answer_schema(passage_count: int, *, with_calculation: bool) -> dict[str, An
 
 
 def build_messages(question: str, passages: list[Passage], history: list[tuple[str, str]]) -> list[dict[str, str]]:
-    """System prompt, then one user message with the passages, any earlier turns, and the question."""
-    lines = [f"[{i}] {' '.join(p.chunk.text.split())}" for i, p in enumerate(passages, start=1)]
+    """System prompt, then one user message with the passages, any earlier turns, and the question.
+
+    A table passage is shown after its caption, units and column headers (`Chunk.context`),
+    without which its figures mean nothing. Each passage is labelled with its document's
+    subject and period when the passages come from documents that differ in them, so the
+    model can tell one year's or one company's report from another; otherwise the label
+    would only cost prompt tokens.
+    """
+    labelled = len({p.chunk.about for p in passages}) > 1
+    lines = [f"[{i}] {_shown(p, labelled)}" for i, p in enumerate(passages, start=1)]
     parts = ["Passages:", *lines, ""]
     for earlier_question, earlier_answer in history:
         parts += [f"Earlier question: {earlier_question}", f"Earlier answer: {earlier_answer}", ""]
     parts.append(f"Question: {question}")
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(parts)}]
 
+
+
+def _shown(passage: Passage, labelled: bool) -> str:
+    chunk = passage.chunk
+    parts = [f"({chunk.about})" if labelled and chunk.about else "", chunk.context, chunk.text]
+    return " ".join(" ".join(part.split()) for part in parts if part)

@@ -1,8 +1,9 @@
 """Read the model's JSON reply, including while it is still being generated.
 
-The grammar fixes the key order of each claim, so a finished claim object can be
-recognised in the partial text and shown (after verification) before the model
-has finished the rest: that is what makes answers stream.
+A finished claim object can be recognised in the partial text and shown (after
+verification) before the model has finished the rest: that is what makes answers
+stream. Keys are read in any order, since a backend's JSON-schema support (a
+remote server's, a logits processor's) need not keep the schema's order.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from rag.answering.prompt import OPERATIONS
 
 _STATUS = re.compile(r'"status"\s*:\s*"(\w+)"')
 _NO_CALCULATION = re.compile(r'"calculation"\s*:\s*\{\s*"operation"\s*:\s*"none"')
-_FINISHED_CLAIM = re.compile(r'\{\s*"passage"\s*:\s*(\d+)\s*,\s*"statement"\s*:\s*"((?:[^"\\]|\\.)*)"\s*\}')
+# A complete flat JSON object: strings may hold braces, so they are skipped whole.
+_OBJECT = re.compile(r'\{(?:[^{}"]|"(?:[^"\\]|\\.)*")*\}')
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,23 @@ def finished_claims(partial: str) -> list[ProposedClaim]:
     claims_start = partial.find('"claims"')
     if claims_start < 0:
         return []
-    return [
-        ProposedClaim(int(m.group(1)), json.loads(f'"{m.group(2)}"'))
-        for m in _FINISHED_CLAIM.finditer(partial, claims_start)
-    ]
+    claims = []
+    for match in _OBJECT.finditer(partial, claims_start):
+        claim = _claim(match.group(0))
+        if claim is None:
+            break  # past the claims array (the calculation object)
+        claims.append(claim)
+    return claims
+
+
+def _claim(text: str) -> ProposedClaim | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not str(data.get("passage", "")).isdigit() or "statement" not in data:
+        return None
+    return ProposedClaim(int(data["passage"]), str(data["statement"]))
 
 
 def reply_status(partial: str) -> str | None:
@@ -72,11 +87,7 @@ def parse_reply(text: str) -> Reply:
         data = json.loads(text)
     except ValueError:
         return Reply(finished_claims(text), reply_status(text) or "answered", None)
-    claims = [
-        ProposedClaim(int(c["passage"]), str(c["statement"]))
-        for c in data.get("claims", [])
-        if isinstance(c, dict) and str(c.get("passage", "")).isdigit()
-    ]
+    claims = [claim for c in data.get("claims", []) if (claim := _claim(json.dumps(c))) is not None]
     calc = data.get("calculation") or {}
     calculation = None
     if calc.get("operation") in OPERATIONS and calc.get("operation") != "none":

@@ -14,32 +14,34 @@ is an exact span of the source file by construction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from rag.answering.reply import Calculation, ProposedClaim
 from rag.chunking import sentence_spans
-from rag.numbers import Quantity, format_quantity, is_count, parse_quantities, same_quantity
+from rag.numbers import (
+    Quantity,
+    TableScale,
+    format_quantity,
+    is_count,
+    parse_quantities,
+    same_quantity,
+    table_figure_supports,
+    table_scale,
+)
+from rag.answering.words import COMPARISON_WORDS, stem
 from rag.store.lexical import tokenize
-from rag.types import Passage
+from rag.types import DroppedClaim, Passage, RejectionKind, Span
 
+_NEGATIVE_WORDING = re.compile(
+    r"\b(loss|losses|lost|deficit|decrease[sd]?|decline[sd]?|fell|fall|dropped|drop|negative|outflow|shortfall|lower|down)\b",
+    re.IGNORECASE,
+)
 MIN_WORD_SUPPORT = 0.5  # share of a claim's content words that must occur in its passage(s)
 DERIVED_TOLERANCE = 0.01  # a model-written result within 1% of the code's result counts as that result
 # Quoted figures must match exactly (the model is told to copy them): a tolerance would let
 # 2013 pass for 2012 or 100,400 for 100,000. The float epsilon only absorbs "5.50" vs "5.5".
 EXACT = 1e-9
-_COMPARISON_WORDS = frozenset("more less than about over under higher lower larger smaller difference total combined times".split())
-
-
-@dataclass(frozen=True)
-class Span:
-    """An exact span of a source document that supports (part of) a claim."""
-
-    source: str
-    start: int
-    end: int
-    line_start: int
-    line_end: int
-    quote: str
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,6 @@ class VerifiedClaim:
 
 
 @dataclass(frozen=True)
-class Rejection:
-    statement: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class CalculationResult:
     """A figure computed by code from two quoted operands."""
 
@@ -74,11 +70,20 @@ class CalculationResult:
 
 
 def find_in_passage(quantity: Quantity, passage: Passage) -> Span | None:
-    """The sentence(s) of `passage` that state `quantity`, as an exact document span."""
-    chunk = passage.chunk
-    for found in parse_quantities(chunk.text):
-        if same_quantity(found, quantity, rel_tol=EXACT) or _same_count(found, quantity):
-            return sentence_span(passage, found.start, found.end)
+    """The sentence(s) of `passage` that state `quantity`, as an exact document span.
+
+    A table passage's figures are read with its units line ("(in millions)", in
+    `Chunk.context`), so "1,577" there backs "$1,577 million" and not "$1,577".
+    """
+    found = stated_in(quantity, passage.chunk.text, table_scale(passage.chunk.context))
+    return sentence_span(passage, found.start, found.end) if found else None
+
+
+def stated_in(quantity: Quantity, text: str, table: TableScale | None = None) -> Quantity | None:
+    """Where `text` states `quantity` (same value and unit, or the same bare count), or None."""
+    for found in parse_quantities(text, table):
+        if table_figure_supports(found, quantity, table, EXACT) or _same_count(found, quantity):
+            return found
     return None
 
 
@@ -106,7 +111,9 @@ def _span(passage: Passage, begin: int, finish: int) -> Span:
     chunk = passage.chunk
     line_start = chunk.line_start + chunk.text.count("\n", 0, begin)
     line_end = line_start + chunk.text.count("\n", begin, finish)
-    return Span(chunk.source, chunk.start + begin, chunk.start + finish, line_start, line_end, chunk.text[begin:finish])
+    return Span(
+        chunk.source, chunk.start + begin, chunk.start + finish, line_start, line_end, chunk.text[begin:finish], chunk.page
+    )
 
 
 def _locate(quantity: Quantity, preferred: Passage, passages: list[Passage]) -> Span | None:
@@ -124,14 +131,14 @@ def _locate(quantity: Quantity, preferred: Passage, passages: list[Passage]) -> 
 
 def verify_claim(
     claim: ProposedClaim, passages: list[Passage], calculation: CalculationResult | None = None
-) -> VerifiedClaim | Rejection:
+) -> VerifiedClaim | DroppedClaim:
     """Accept, repair (re-cite to the passage that holds its numbers) or reject one claim."""
     if not 1 <= claim.passage <= len(passages):
-        return Rejection(claim.statement, f"cites passage [{claim.passage}], which was not retrieved")
+        return DroppedClaim(claim.statement, RejectionKind.UNKNOWN_PASSAGE, f"cites passage [{claim.passage}], which was not retrieved")
     quantities = parse_quantities(claim.statement)
     cited = passages[claim.passage - 1]
     result = _check_numbers(claim.statement, quantities, cited, passages, calculation)
-    if isinstance(result, Rejection):
+    if isinstance(result, DroppedClaim):
         # Repair: the model may have named the wrong passage; accept another that holds every number.
         for index, other in enumerate(passages, start=1):
             if other is cited or other.chunk.source == cited.chunk.source:
@@ -150,10 +157,13 @@ def _check_numbers(
     cited: Passage,
     passages: list[Passage],
     calculation: CalculationResult | None,
-) -> VerifiedClaim | Rejection:
+) -> VerifiedClaim | DroppedClaim:
     numbers: list[CheckedNumber] = []
     for quantity in quantities:
         span = _locate(quantity, cited, passages)
+        if span is None and quantity.value > 0 and _NEGATIVE_WORDING.search(statement):
+            # "a loss of $370 million" restates "(370)": the wording carries the sign.
+            span = _locate(replace(quantity, value=-quantity.value), cited, passages)
         if span:
             numbers.append(CheckedNumber(quantity, [span]))
         elif calculation and _matches(quantity, calculation.value):
@@ -161,12 +171,15 @@ def _check_numbers(
                 CheckedNumber(quantity, calculation.first.spans + calculation.second.spans, calculation.expression)
             )
         else:
-            return Rejection(statement, f"'{quantity.text}' is not in the cited passage")
+            return DroppedClaim(statement, RejectionKind.NUMBER_NOT_IN_PASSAGE, f"'{quantity.text}' is not in the cited passage")
     spans = _unique([s for n in numbers for s in n.spans]) or [_best_sentence(statement, cited)]
     cited_sources = {cited.chunk.source} | {s.source for s in spans}
-    cited_text = " ".join(p.chunk.text for p in passages if p.chunk.source in cited_sources)
+    # A passage's words include what frames it: its document's title and subject, a table's caption and headers.
+    cited_text = " ".join(
+        f"{p.chunk.title} {p.chunk.about} {p.chunk.context} {p.chunk.text}" for p in passages if p.chunk.source in cited_sources
+    )
     if _word_support(statement, cited_text) < MIN_WORD_SUPPORT:
-        return Rejection(statement, "most of its words are not in the cited passage")
+        return DroppedClaim(statement, RejectionKind.WORDS_NOT_IN_PASSAGE, "most of its words are not in the cited passage")
     return VerifiedClaim(statement, spans, numbers)
 
 
@@ -180,17 +193,17 @@ def _word_support(statement: str, passage_text: str) -> float:
     """Share of the statement's content words found in the passages, compared by 5-letter stem.
 
     Numbers are left out (they are checked exactly, elsewhere), and so are words that
-    phrase a comparison, which a statement about a computed figure adds on its own.
+    phrase a comparison or a sign ("more", "loss"), which a statement about a computed or
+    negative figure adds on its own.
     """
-    words = {_stem(w) for w in tokenize(statement) if w.isalpha() and w not in _COMPARISON_WORDS}
+    words = {
+        stem(w) for w in tokenize(statement)
+        if w.isalpha() and w not in COMPARISON_WORDS and not _NEGATIVE_WORDING.fullmatch(w)
+    }
     if not words:
         return 1.0
-    available = {_stem(w) for w in tokenize(passage_text)}
+    available = {stem(w) for w in tokenize(passage_text)}
     return len(words & available) / len(words)
-
-
-def _stem(word: str) -> str:
-    return word[:5]
 
 
 def _best_sentence(statement: str, passage: Passage) -> Span:
@@ -207,28 +220,32 @@ def _unique(spans: list[Span]) -> list[Span]:
     return list(seen.values())
 
 
-def calculate(calculation: Calculation, passages: list[Passage]) -> CalculationResult | Rejection:
+def calculate(calculation: Calculation, passages: list[Passage]) -> CalculationResult | DroppedClaim:
     """Do the requested arithmetic on two figures, each of which must be found in its passage."""
     operands: list[CheckedNumber] = []
     for text, index in ((calculation.first, calculation.first_passage), (calculation.second, calculation.second_passage)):
-        parsed = parse_quantities(text)
+        # An operand copied from a table cell ("1,577") takes its table's units line ("(Millions)").
+        table = table_scale(passages[index - 1].chunk.context) if 1 <= index <= len(passages) else None
+        parsed = parse_quantities(text, table)
         if not parsed or not 1 <= index <= len(passages):
-            return Rejection(text, "calculation operand is not a figure from a retrieved passage")
+            return DroppedClaim(text, RejectionKind.BAD_CALCULATION, "calculation operand is not a figure from a retrieved passage")
         quantity = parsed[0]
         span = _locate(quantity, passages[index - 1], passages) or next(
             (s for p in passages if (s := find_in_passage(quantity, p))), None
         )
         if span is None:
-            return Rejection(text, "calculation operand is not in any retrieved passage")
+            return DroppedClaim(text, RejectionKind.BAD_CALCULATION, "calculation operand is not in any retrieved passage")
         operands.append(CheckedNumber(quantity, [span]))
     first, second = operands
     if same_quantity(first.quantity, second.quantity, rel_tol=EXACT):
         # A small model fills the second operand with the first figure again; "x - x = 0" answers nothing.
-        return Rejection(f"{calculation.operation}({first.quantity.text}, {second.quantity.text})",
-                         "calculation uses the same figure twice")
+        return DroppedClaim(f"{calculation.operation}({first.quantity.text}, {second.quantity.text})",
+                         RejectionKind.BAD_CALCULATION, "calculation uses the same figure twice")
     value = _apply(calculation.operation, first.quantity, second.quantity)
     if isinstance(value, str):
-        return Rejection(f"{calculation.operation}({first.quantity.text}, {second.quantity.text})", value)
+        return DroppedClaim(
+            f"{calculation.operation}({first.quantity.text}, {second.quantity.text})", RejectionKind.BAD_CALCULATION, value
+        )
     number, unit = value
     text = format_quantity(number, unit)
     symbol = {"difference": "-", "sum": "+", "ratio": "/", "percent_of": "as a share of", "percent_change": "change to"}[

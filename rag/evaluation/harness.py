@@ -36,6 +36,7 @@ class QuestionResult:
             "question": self.gold.question,
             "answer": answer.answer if answer else None,
             "abstained": score.abstained,
+            "conflict": answer.conflict if answer else None,
             "model": answer.model if answer else None,
             "citations": [asdict(c) for c in answer.citations] if answer else [],
             "numbers": [asdict(n) for n in answer.numbers] if answer else [],
@@ -77,6 +78,7 @@ class Summary:
     crag_score: float
     hallucinated_numbers: int
     hallucinated_answers: int
+    false_conflicts: int  # answers that flag a disagreement on a question of any kind but `conflict`
     citation_correct: float | None
     citation_precision: float | None
     retrieval_recall_at_k: float | None
@@ -112,6 +114,7 @@ def summarise(results: list[QuestionResult]) -> Summary:
         crag_score=sum(s.crag for s in scores) / len(scores),
         hallucinated_numbers=sum(len(s.hallucinated) for s in scores),
         hallucinated_answers=sum(bool(s.hallucinated) for s in scores),
+        false_conflicts=sum(bool(r.answer and r.answer.conflict) for r in results if r.gold.kind != "conflict"),
         citation_correct=_mean([s.citation_correct for s in scores]),
         citation_precision=_mean([s.citation_precision for s in scores]),
         retrieval_recall_at_k=_mean([s.retrieval_hit for s in scores]),
@@ -158,12 +161,20 @@ class EvalRun:
 
 
 def evaluate(
-    questions: list[GoldQuestion], answer_fn: Callable[[str], Answer], *, progress: bool = True
+    questions: list[GoldQuestion],
+    answer_fn: Callable[[str], Answer],
+    *,
+    progress: bool = True,
+    on_result: Callable[[QuestionResult], None] | None = None,
 ) -> EvalRun:
-    """Ask every question, score each answer, and aggregate."""
+    """Ask every question, score each answer, and aggregate; `on_result` sees each result as it is scored."""
     if not questions:
         raise ValueError("no questions to evaluate")
-    results = [_run_one(q, answer_fn) for q in tqdm(questions, desc="eval", unit="q", disable=not progress)]
+    results = []
+    for question in tqdm(questions, desc="eval", unit="q", disable=not progress):
+        results.append(_run_one(question, answer_fn))
+        if on_result:
+            on_result(results[-1])
     return EvalRun.from_results(results)
 
 

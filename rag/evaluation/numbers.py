@@ -60,6 +60,10 @@ _QUANTITY = re.compile(
 _MULTIPLIER = re.compile(r"\b(?i:" + "|".join(_MULTIPLIER_WORDS) + r")\b")
 _NOUN_AFTER = re.compile(r"[\s-]([A-Za-z]+)")
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to)\s*")
+# "(370)" is negative only as a table cell: after a line start, "|", ":", a tab, a two-space column
+# gap or another figure, or before another figure. "class_1 (71)" in prose is a count.
+_CELL_OPENING = re.compile(r"(?:^|[|:\t]|[^\S\n]{2}|(?:^|\s)\(?[\d.,]+\)?%?[^\S\n])[^\S\n]*\($", re.MULTILINE)
+_CELL_FOLLOWS = re.compile(r"[^\S\n]+[-(]?\d")
 _IGNORED = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]|^[ \t]*\d+[.)](?=\s)", re.MULTILINE)  # [n] markers, list numbers
 
 
@@ -110,6 +114,11 @@ def _from_match(m: re.Match[str], text: str) -> Quantity:
     else:
         unit = _count_noun(text, m.end())
     spelled = bool(m["word"]) and scale == 1.0 and unit != "x"
+    bracketed = text[m.start() - 1 : m.start()] == "(" and text[m.end() : m.end() + 1] == ")" and bool(
+        _CELL_OPENING.search(text[max(0, m.start() - 16) : m.start()]) or _CELL_FOLLOWS.match(text, m.end() + 1)
+    )
+    if bracketed and scale == 1.0 and unit not in ("year", "%"):
+        number = -number  # accounting brackets: "(370)" in a statement is a negative figure
     return Quantity(number * scale, unit, m.group(), m.start(), m.end(), spelled, scale, _step(m["num"]) * scale)
 
 

@@ -8,6 +8,7 @@ question: it is why the instructions come first and the passages last.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import hashlib
@@ -30,8 +31,9 @@ class LlamaCppGenerator(Generator):
     def __init__(self, path: Path, name: str, *, context_tokens: int, threads: int) -> None:
         self.name = name
         self._path = path
+        _LLAMA_ERRORS.clear()
         try:
-            with _quiet_stderr(), _weights_as_stored():
+            with _no_stream_redirects(), _weights_as_stored():
                 self._llm = llama_cpp.Llama(
                     model_path=str(path),
                     n_ctx=context_tokens,
@@ -41,7 +43,8 @@ class LlamaCppGenerator(Generator):
                     verbose=False,
                 )
         except (ValueError, RuntimeError) as exc:
-            raise ModelError(f"could not load model {path}: {exc}") from None
+            said = f" (llama.cpp: {_LLAMA_ERRORS[0]})" if _LLAMA_ERRORS else ""
+            raise ModelError(f"could not load model {path}: {exc}{said}") from None
         self._formatter = self._chat_formatter()
 
     def cache_prefix(self, system_prompt: str, state_dir: Path) -> None:
@@ -135,18 +138,43 @@ def _weights_as_stored() -> Iterator[None]:
         llama_cpp.llama_cpp.llama_model_default_params = default_params
 
 
+class _NoRedirect:
+    """Stands in for llama-cpp-python's `suppress_stdout_stderr`, which points fds 1 and 2 at
+    /dev/null for the whole process while a model loads: an error printed meanwhile by any
+    other thread (the CLI's own one-line message) would vanish. llama.cpp's log is silenced
+    through its log callback instead (`_keep_errors`)."""
+
+    def __init__(self, disable: bool = True) -> None:
+        pass
+
+    def __enter__(self) -> _NoRedirect:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 @contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """llama.cpp prints model metadata straight to fd 2 while loading; keep the terminal clean."""
+def _no_stream_redirects() -> Iterator[None]:
+    saved = [(module, module.suppress_stdout_stderr) for module in (llama_cpp.llama, llama_cpp._internals)]
+    for module, _ in saved:
+        module.suppress_stdout_stderr = _NoRedirect
     try:
-        saved = os.dup(2)
-    except OSError:
         yield
-        return
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+    finally:
+        for module, original in saved:
+            module.suppress_stdout_stderr = original
+
+
+_GGML_LOG_ERROR = 4  # ggml's enum: none, debug, info, warn, error, cont
+_LLAMA_ERRORS: collections.deque[str] = collections.deque(maxlen=5)  # llama.cpp's last error lines, for messages
+
+
+@llama_cpp.llama_log_callback
+def _keep_errors(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+    """llama.cpp's log callback: nothing reaches the terminal; error lines are kept for our message."""
+    if level == _GGML_LOG_ERROR and text.strip():
+        _LLAMA_ERRORS.append(text.decode("utf-8", errors="replace").strip())
+
+
+llama_cpp.llama_log_set(_keep_errors, ctypes.c_void_p(0))

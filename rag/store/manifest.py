@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.errors import IndexCorruptError
+from rag.metadata import DocumentProfile
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3  # 2: checksums of the index files, instruction spans per file; 3: chunks carry their PDF page and table context
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,13 @@ class FileEntry:
     sha256: str
     size: int
     chunks: int
+    # spans [start, end) of the document's text that address an AI (rag/injection.py); never evidence
+    instructions: list[list[int]] = field(default_factory=list)
+    profile: DocumentProfile | None = None  # the document's subject and periods, and how they were found
+
+    def __post_init__(self) -> None:
+        if isinstance(self.profile, dict):  # as read back from JSON
+            object.__setattr__(self, "profile", DocumentProfile.from_dict(self.profile))
 
 
 @dataclass(frozen=True)
@@ -29,10 +37,16 @@ class Manifest:
     corpus: list[str]  # the folders or files indexed, as given
     built_at: str  # ISO time, UTC
     files: dict[str, FileEntry] = field(default_factory=dict)
+    checksums: dict[str, str] = field(default_factory=dict)  # sha256 of each index file, by path in the generation
 
     @property
     def chunk_count(self) -> int:
         return sum(entry.chunks for entry in self.files.values())
+
+    def instruction_spans(self, source: str) -> list[tuple[int, int]]:
+        """Spans of `source`'s text flagged as instructions to an AI; empty for an unknown source."""
+        entry = self.files.get(source)
+        return [(start, end) for start, end in entry.instructions] if entry else []
 
     def rebuild_reason(self, embedder: str, chunk_chars: int, chunk_overlap_chars: int) -> str | None:
         """Why this index cannot be updated in place for these settings, or None if it can."""

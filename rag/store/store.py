@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ VECTORS = "vectors.npy"  # kept so an update re-embeds only changed files, and f
 DENSE = "dense.faiss"
 LEXICAL = "lexical"
 DOCUMENTS = "documents.jsonl"  # full texts, so a citation can be shown in context after the file changed
+_LOAD_ATTEMPTS = 3  # a reader never locks; if builds replace its generation mid-read, it reads the new one
 
 
 @dataclass
@@ -33,8 +35,13 @@ class IndexStore:
     documents: dict[str, str]
     folder: Path
 
+    def instruction_spans(self, source: str) -> list[tuple[int, int]]:
+        """Character spans of `source`'s text that address an AI (rag/injection.py): never evidence."""
+        return self.manifest.instruction_spans(source)
+
     def write(self, folder: Path) -> None:
-        """Write every file into `folder` (a build folder, published later by layout.commit)."""
+        """Write every file into `folder` (a build folder, published later by layout.commit), then the
+        manifest with each file's sha256, so later damage to any of them is detected."""
         with open(folder / CHUNKS, "w", encoding="utf-8") as f:
             for chunk in self.chunks:
                 f.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
@@ -44,17 +51,73 @@ class IndexStore:
         np.save(folder / VECTORS, self.vectors)
         self.dense.save(folder / DENSE)
         self.lexical.save(folder / LEXICAL)
+        self.manifest = replace(self.manifest, checksums=checksums(folder))
         self.manifest.write(folder / MANIFEST)  # last: a folder with a manifest is complete
 
 
+def checksums(folder: Path) -> dict[str, str]:
+    """sha256 of every file of a generation but the manifest, keyed by its path inside the folder."""
+    return {
+        path.relative_to(folder).as_posix(): _sha256(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST
+    }
+
+
+def damaged_files(folder: Path, manifest: Manifest) -> list[str]:
+    """The generation's files that are missing or differ from the checksums its manifest recorded."""
+    damaged = []
+    for name, expected in manifest.checksums.items():
+        try:
+            if _sha256(folder / name) != expected:
+                damaged.append(name)
+        except OSError:
+            damaged.append(name)
+    return damaged
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def open_store(index_dir: Path) -> IndexStore:
-    """Load the current generation; missing or damaged files raise errors that say what to do."""
+    """Load the current generation; missing or damaged files raise errors that say what to do.
+
+    Every file is checked against the sha256 its manifest recorded before it is used
+    (bench/integrity_bench.py measures what that costs). An index from before checksums (format 1)
+    loads unchecked; `rag index` rebuilds it.
+    """
+    folder = _current(index_dir)
+    for _ in range(_LOAD_ATTEMPTS - 1):
+        try:
+            return _load(folder)
+        except IndexCorruptError:
+            # Builds that finished while we read may have removed this generation: read the new one.
+            newer = _current(index_dir)
+            if newer == folder:
+                raise
+            folder = newer
+    return _load(folder)
+
+
+def _current(index_dir: Path) -> Path:
     folder = current_generation(index_dir)
     if folder is None:
         raise IndexMissingError(f"no index at {index_dir}; build one with `rag index [FOLDER]`")
+    return folder
+
+
+def _load(folder: Path) -> IndexStore:
     if not folder.is_dir():
-        raise IndexCorruptError(f"index at {index_dir} points to missing {folder.name}; rebuild with `rag index`")
+        raise IndexCorruptError(f"index at {folder.parent} points to missing {folder.name}; rebuild with `rag index`")
     manifest = Manifest.read(folder / MANIFEST)
+    damaged = damaged_files(folder, manifest)
+    if damaged:
+        raise IndexCorruptError(
+            f"index at {folder} is damaged ({', '.join(damaged)} changed since it was built); "
+            "run `rag index` to repair it"
+        )
     try:
         with open(folder / CHUNKS, encoding="utf-8") as f:
             chunks = [Chunk(**json.loads(line)) for line in f]

@@ -1,0 +1,109 @@
+"""Is the evidence about the subject and period the question names? One rule for the gate and the abstention.
+
+A figure traced to a passage proves that the figure exists, not that the passage is
+about what was asked: a small model asked about 2023 readily answers with a 2025
+figure, and asked about one company's capital expenditure, with another's. So when a
+question names subjects (those of the corpus's document profiles, `rag.metadata`) or
+periods (a year, fiscal year, quarter, "as of" date or release, `rag.periods`):
+
+- a claim from a document about another subject is refused (OTHER_SUBJECT);
+- a claim is about an asked period when its quote (with its chunk's table header) names
+  a matching period; when the quote names no period, when its document's profile does;
+  and when the document has no profiled period, when its text names one anywhere.
+  Otherwise it is refused (OTHER_PERIOD);
+- when no retrieved passage is about an asked period, the answer says what the
+  documents cover instead and stops, before the model runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.answering.verify import VerifiedClaim, stated_in
+from rag.formats.tables import CELL_SEPARATOR
+from rag.metadata import DocumentProfile, QuestionScope, ScopeOutcome, coverage_note, match, question_scope
+from rag.periods import Period, PeriodKind, periods_in
+from rag.numbers import Quantity, TableScale, table_scale
+from rag.types import Passage, RejectionKind, Span
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a question names, and what the corpus's documents are about."""
+
+    asked: QuestionScope
+    profiles: dict[str, DocumentProfile]  # source -> profile, for every document that has one
+    documents: dict[str, str]  # source -> text, for the period fallback of unprofiled documents
+
+    @classmethod
+    def of(cls, question: str, profiles: dict[str, DocumentProfile], documents: dict[str, str]) -> Scope:
+        subjects = [p.subject for p in profiles.values() if p.subject]
+        return cls(question_scope(question, subjects), profiles, documents)
+
+    def refusal(self, claim: VerifiedClaim, passages: list[Passage]) -> tuple[RejectionKind, str] | None:
+        """Why `claim` is about another subject or period than asked, or None."""
+        if self.asked.names_nothing:
+            return None
+        for span in claim.spans:
+            found = match(self.profiles.get(span.source), self.asked)
+            if found.outcome is ScopeOutcome.OTHER_SUBJECT:
+                return RejectionKind.OTHER_SUBJECT, found.reason
+            header = self._header(span, passages)
+            if self.asked.periods and not self._about_asked_period(span.source, f"{header}\n{span.quote}"):
+                return RejectionKind.OTHER_PERIOD, f"{span.source} is not about {self._asked_periods()}"
+        for number in claim.numbers:
+            if not number.spans or number.derived:
+                continue
+            column = _column_of(number.quantity, number.spans[0].quote, table_scale(self._header(number.spans[0], passages)))
+            named = [n for n in periods_in(column) if any(_comparable(n, a) for a in self.asked.periods)]
+            if named and not any(n.matches(a) for n in named for a in self.asked.periods):
+                return RejectionKind.OTHER_PERIOD, f"{number.quantity.text} is in the {column} column, not {self._asked_periods()}"
+        return None
+
+    @staticmethod
+    def _header(span: Span, passages: list[Passage]) -> str:
+        """The caption, units and column headers of the table passage `span` lies in ("" for prose)."""
+        return next(
+            (p.chunk.context for p in passages if p.chunk.source == span.source and p.chunk.start <= span.start < p.chunk.end),
+            "",
+        )
+
+    def uncovered_note(self, passages: list[Passage]) -> str | None:
+        """When no passage is about an asked period: what the documents cover instead."""
+        if not self.asked.periods:
+            return None
+        if any(self._about_asked_period(p.chunk.source, f"{p.chunk.context}\n{p.chunk.text}") for p in passages):
+            return None
+        return coverage_note(self.profiles.values(), self.asked) or f"The documents do not cover {self._asked_periods()}."
+
+    def _about_asked_period(self, source: str, text: str) -> bool:
+        """The nearest evidence decides: the text's own periods, else its document's profile, else its document."""
+        profile = self.profiles.get(source)
+        for named in (
+            periods_in(text),
+            list(profile.periods) if profile else [],
+            periods_in(self.documents.get(source, "")),
+        ):
+            comparable = [n for n in named if any(_comparable(n, a) for a in self.asked.periods)]
+            if comparable:
+                return any(n.matches(a) for n in comparable for a in self.asked.periods)
+        return False
+
+    def _asked_periods(self) -> str:
+        return ", ".join(p.canonical for p in self.asked.periods)
+
+
+def _column_of(quantity: Quantity, row: str, table: TableScale | None) -> str:
+    """The header of the table cell that states `quantity` in a row written "Header: cell | Header: cell", or ""."""
+    found = stated_in(quantity, row, table)
+    if found is None or CELL_SEPARATOR not in row:
+        return ""
+    cell_start = row.rfind(CELL_SEPARATOR, 0, found.start)
+    cell = row[cell_start + len(CELL_SEPARATOR) if cell_start >= 0 else 0 : found.start]
+    header, colon, _ = cell.partition(":")
+    return header.strip() if colon else ""
+
+
+def _comparable(named: Period, asked: Period) -> bool:
+    """A release answers a release question, a period a period question; one never decides the other."""
+    return (named.kind is PeriodKind.VERSION) == (asked.kind is PeriodKind.VERSION)

@@ -1,0 +1,37 @@
+"""What a text is about, as a set of word stems: one reading for the verifier, the gate and conflicts.
+
+Words are compared by their first five letters, a crude stemmer that needs no language
+model ("invest", "investment", "investing" agree). Numbers are left out (they are
+checked exactly, elsewhere), and so are function words and the words questions are
+phrased with, which say nothing about what is measured.
+"""
+
+from __future__ import annotations
+
+from rag.store.lexical import tokenize
+
+STEM_CHARS = 5
+_FUNCTION_WORDS = frozenset(
+    "how many much what which who whom when where why is are was were be been does do did will would can could "
+    "the a an of in on at for to by from with and or as its their his her this that these those than about "
+    "according reported say says said report reports figure figures give given there any all".split()
+)
+
+# Words that phrase a comparison: a statement about a computed figure adds them on its own.
+COMPARISON_WORDS = frozenset(
+    "more less fewer than about over under between compared versus difference higher lower larger smaller "
+    "bigger greater total combined times".split()
+)
+
+
+def stem(word: str) -> str:
+    return word[:STEM_CHARS]
+
+
+def content_words(text: str) -> list[str]:
+    """Stems of the words of `text` that say what it is about, in order."""
+    return [stem(w) for w in tokenize(text) if w.isalpha() and len(w) > 2 and w not in _FUNCTION_WORDS]
+
+
+def content_stems(text: str) -> set[str]:
+    return set(content_words(text))

@@ -1,0 +1,72 @@
+"""Conflicts only between figures of the same quantity, never between identifiers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.answering.conflicts import find_conflict
+from rag.answering.relevance import background_sample, measure_scale
+from rag.answering.verify import CheckedNumber, VerifiedClaim, find_in_passage
+from rag.numbers import parse_quantities
+from rag.types import Chunk, Passage
+
+pytestmark = pytest.mark.slow  # the real embedder
+
+
+def passage(source: str, text: str) -> Passage:
+    return Passage(Chunk(source, text, 0, len(text), 1, 1, ""), score=1.0)
+
+
+def anchored(question: str, anchor: Passage, others: list[Passage], embedder):
+    """find_conflict with the anchor passage as the answer's one claim."""
+    numbers = [CheckedNumber(q, [find_in_passage(q, anchor)]) for q in parse_quantities(anchor.chunk.text)]
+    claim = VerifiedClaim(anchor.chunk.text, [numbers[0].spans[0]], numbers)
+    pool = [anchor, *others]
+    question_vector = embedder.embed([question])[0]
+    vectors = embedder.embed([p.chunk.text for p in pool])
+    scale = measure_scale(question_vector, [p.chunk.text for p in pool], background_sample(vectors), embedder)
+    return find_conflict(question, [claim], pool, embedder, scale)
+
+
+QUESTION = "How much will Acme invest abroad in 2025?"
+ABROAD = passage("news/a.txt", "Acme will invest approximately $6.8 billion abroad in 2025 to train its models.")
+DOMESTIC = passage("news/b.txt", "Acme will invest $5.5 billion within its home market in 2025 on new chips.")
+ABROAD_OTHER = passage("news/c.txt", "A later report said Acme will invest $9 billion abroad in 2025.")
+
+
+def test_a_figure_for_another_scope_is_not_a_conflict(embedder):
+    assert anchored(QUESTION, ABROAD, [DOMESTIC], embedder) is None
+
+
+def test_a_different_figure_for_the_same_quantity_is_a_conflict(embedder):
+    conflict = anchored(QUESTION, ABROAD, [DOMESTIC, ABROAD_OTHER], embedder)
+    assert conflict is not None
+    assert [o.quantity.value for o in conflict.others] == [9e9]
+
+
+def test_other_records_and_their_identifiers_are_not_conflicts(embedder):
+    question = "What is the headcount of unit 0147?"
+    record = passage("records/0147.txt", "Unit 0147 headcount: 412")
+    others = [passage(f"records/{n}.txt", f"Unit {n} headcount: {n[1:]}") for n in ("0344", "0412", "0519")]
+    assert anchored(question, record, others, embedder) is None
+    same_record = passage("audits/0147.txt", "Unit 0147 headcount: 398")
+    conflict = anchored(question, record, [*others, same_record], embedder)
+    assert conflict is not None and [o.quantity.value for o in conflict.others] == [398]
+
+
+def test_background_sample_is_deterministic_and_bounded():
+    vectors = np.arange(3000, dtype=np.float32).reshape(1000, 3)
+    sample = background_sample(vectors, 10)
+    assert len(sample) == 10 and np.array_equal(sample, background_sample(vectors, 10))
+
+
+def test_the_same_measure_of_another_subject_or_period_is_not_a_conflict(embedder):
+    question = "How many instances does the breast cancer dataset have?"
+    cancer = Passage(Chunk("ref/cancer.txt", ":Number of Instances: 569", 0, 25, 1, 1, "Breast cancer dataset"), 1.0)
+    wine = Passage(Chunk("ref/wine.txt", ":Number of Instances: 178", 0, 25, 1, 1, "Wine recognition dataset"), 1.0)
+    assert anchored(question, cancer, [wine], embedder) is None
+    receipts = "What were the postal receipts?"
+    year_1896 = passage("msg/1896.txt", "Postal receipts in 1896 were $82 million.")
+    year_1893 = passage("msg/1893.txt", "Postal receipts in 1893 were $75 million.")
+    assert anchored(receipts, year_1896, [year_1893], embedder) is None

@@ -1,0 +1,166 @@
+"""Document subject and period from the document itself; what a question names; whether they agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.loading import find_files, load_document
+from rag.metadata import (
+    DocumentProfile,
+    QuestionScope,
+    ScopeOutcome,
+    coverage_note,
+    match,
+    profile_document,
+    question_scope,
+)
+from rag.periods import Period, PeriodKind, periods_in
+from rag.store.manifest import FORMAT_VERSION, FileEntry, Manifest
+from rag.types import Document
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _doc(text: str, source: str = "corpus/report.txt") -> Document:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return Document(source=source, text=text, title=lines[0] if lines else "")
+
+
+def _year(year: int) -> Period:
+    return Period(PeriodKind.YEAR, year=year)
+
+
+def test_seed_articles_are_about_their_company_and_dated_by_their_titles():
+    profiles = {f.source: profile_document(load_document(f)) for f in find_files([SEEDS])}
+    assert {p.subject for p in profiles.values()} == {"ByteDance"}
+    # "ByteDance to Invest $12 Billion in AI Chips by 2025" names its year in the title.
+    titled = profiles["seeds/001_b935167cea57a828.txt"]
+    assert titled.periods == (_year(2025),) and "period: title" in titled.found_by
+    # The first article's title names no year, and its body's dates are not its reporting period.
+    assert profiles["seeds/000_d235e046a46ede60.txt"].periods == ()
+
+
+ANNUAL_10K = """UNITED STATES
+SECURITIES AND EXCHANGE COMMISSION
+Washington, D.C. 20549
+FORM 10-K
+ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d) OF THE SECURITIES EXCHANGE ACT OF 1934
+For the fiscal year ended June 30, 2022
+Commission file number 001-37845
+NORTHWIND TRADERS INC.
+(Exact name of registrant as specified in its charter)
+Delaware
+"""
+
+ANNUAL_REPORT = """Harbor Freight Lines plc
+Annual Report and Accounts 2021
+Strategic report
+Our year in numbers
+Revenue grew by 12% to GBP 412 million, compared with GBP 368 million in 2020.
+"""
+
+QUARTERLY = """Contoso Ltd.
+Quarterly Report
+For the quarterly period ended September 30, 2023
+Contoso Ltd. reported net sales of $52 million.
+"""
+
+NO_COVER = """Notes on soil moisture sampling
+Samples were taken every week from five plots.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "periods", "found_by"),
+    [
+        (ANNUAL_10K, "Northwind Traders Inc.", ["FY2022"], "subject: cover page; period: cover page"),
+        (ANNUAL_REPORT, "Harbor Freight Lines plc", ["2021"], "subject: cover page; period: first lines"),
+        (QUARTERLY, "Contoso Ltd.", ["Q3 2023"], "subject: cover page; period: cover page"),
+    ],
+)
+def test_report_cover_pages(text, subject, periods, found_by):
+    profile = profile_document(_doc(text))
+    assert profile.subject == subject
+    assert [p.canonical for p in profile.periods] == periods
+    assert profile.found_by == found_by
+
+
+def test_file_name_is_the_last_resort():
+    profile = profile_document(_doc(NO_COVER, source="corpus/fabrikam_2019_annual_report.txt"))
+    assert profile.subject == "Fabrikam"
+    assert profile.periods == (_year(2019),)
+    assert profile.found_by == "subject: file name; period: file name"
+    assert profile_document(_doc(NO_COVER, source="corpus/0a1b2c3d.txt")) == DocumentProfile(None, (), "nothing found")
+
+
+def test_profiles_round_trip_through_the_manifest(tmp_path):
+    profile = profile_document(_doc(ANNUAL_10K))
+    manifest = Manifest(
+        format_version=FORMAT_VERSION, embedder="e", dim=3, chunk_chars=360, chunk_overlap_chars=120,
+        dense_kind="flat", corpus=["corpus"], built_at="2026-01-01T00:00:00+00:00",
+        files={"a.txt": FileEntry("0" * 64, 10, 1, profile=profile), "b.txt": FileEntry("1" * 64, 5, 1)},
+    )
+    manifest.write(tmp_path / "manifest.json")
+    read = Manifest.read(tmp_path / "manifest.json")
+    assert read.files["a.txt"].profile == profile
+    assert read.files["b.txt"].profile is None
+
+
+SUBJECTS = ["Acme Corporation", "Globex Inc.", "International Widget Works"]
+
+
+def test_question_scope_names_subjects_by_full_name_short_name_or_initials():
+    scope = question_scope("What was Acme's capital expenditure in fiscal 2022?", SUBJECTS)
+    assert scope.subjects == ("Acme Corporation",)
+    assert scope.periods == (Period(PeriodKind.FISCAL_YEAR, year=2022),)
+    assert question_scope("How many staff did IWW have in Q2 2021?", SUBJECTS).subjects == ("International Widget Works",)
+    assert question_scope("Compare Globex Inc. and Acme Corporation", SUBJECTS).subjects == ("Acme Corporation", "Globex Inc.")
+    assert question_scope("What is the acme of the design?", SUBJECTS).subjects == ()  # a common word, not the name
+    neither = question_scope("How does the cooling system work?", SUBJECTS)
+    assert neither.names_nothing
+
+
+def test_question_scope_keeps_unknown_names_as_a_hint():
+    scope = question_scope("What did Initech spend in 2019?", SUBJECTS)
+    assert scope.subjects == () and scope.other_names == ("Initech",)
+
+
+ACME_2021 = DocumentProfile("Acme Corporation", (_year(2021),), "subject: cover page; period: cover page")
+ACME_2022 = DocumentProfile("Acme Corporation", (Period(PeriodKind.FISCAL_YEAR, year=2022),), "cover page")
+GLOBEX_2018 = DocumentProfile("Globex Inc.", (_year(2018),), "cover page")
+NEWS = DocumentProfile(None, (), "nothing found")
+
+
+def test_match_outcomes_and_reasons():
+    asked = question_scope("What was Acme's capital expenditure in 2018?", SUBJECTS)
+    assert match(GLOBEX_2018, asked).outcome is ScopeOutcome.OTHER_SUBJECT
+    assert "Globex Inc., not Acme Corporation" in match(GLOBEX_2018, asked).reason
+    assert match(ACME_2021, asked).outcome is ScopeOutcome.OTHER_PERIOD
+    assert "covers 2021, not 2018" in match(ACME_2021, asked).reason
+    assert match(NEWS, asked).outcome is ScopeOutcome.UNKNOWN
+    assert match(None, asked).outcome is ScopeOutcome.UNKNOWN
+    calendar = question_scope("Acme revenue in 2022", SUBJECTS)
+    assert match(ACME_2022, calendar).outcome is ScopeOutcome.MATCH  # FY2022 answers "2022"
+    assert match(GLOBEX_2018, QuestionScope((), ())).outcome is ScopeOutcome.MATCH  # names nothing
+
+
+def test_coverage_note_says_what_the_corpus_has():
+    corpus = [ACME_2021, ACME_2022, GLOBEX_2018, NEWS]
+    note = coverage_note(corpus, question_scope("What was Acme's revenue in 2019?", SUBJECTS))
+    assert note == "The documents cover Acme Corporation's 2021 and FY2022 reports, not 2019."
+    note = coverage_note(corpus, question_scope("What was revenue in 2015?", SUBJECTS))
+    assert note == "The documents cover Acme Corporation's 2021 and FY2022 and Globex Inc.'s 2018, not 2015."
+    assert coverage_note(corpus, question_scope("What was Acme's revenue in 2021?", SUBJECTS)) == ""
+    assert coverage_note(corpus, question_scope("How do widgets work?", SUBJECTS)) == ""
+
+
+def test_a_two_year_table_answers_the_fiscal_year_asked():
+    """The gate's use: the question's period picks the column of a two-year table header."""
+    from rag.periods import pick_column
+
+    asked = question_scope("What was Acme's capital expenditure in fiscal 2022?", SUBJECTS).periods[0]
+    header = ["(in millions)", "2023", "2022"]
+    assert pick_column(header, asked) == 2
+    assert periods_in(header[pick_column(header, asked)])[0].matches(asked)
