@@ -156,8 +156,6 @@ def _common(p: argparse.ArgumentParser, *, model: bool = True) -> None:
 
 def _settings(args: argparse.Namespace):
     flags = {name: getattr(args, name, None) for name in ("index_dir", "embedder", "model", "top_k", "backend", "base_url")}
-    if getattr(args, "corpus", None):
-        flags["corpus"] = args.corpus
     return load_settings_with_sources(flags)
 
 
@@ -254,11 +252,13 @@ def _cmd_search(args: argparse.Namespace) -> int:
 def _cmd_ask(args: argparse.Namespace) -> int:
     from rag.answer_view import print_answer_stream
     from rag.answering.pipeline import Pipeline, validate_question
+    from rag.generation import check_model
 
     settings, _ = _settings(args)
     pipeline = Pipeline(settings)
     if args.question != "-":
         validate_question(_valid_text(args.question, "question"), settings.max_question_chars)  # before loading
+    check_model(settings.model, settings.backend)  # a wrong model is one line, before "Reading: ..."
     pipeline.preload()
     if args.question == "-":
         return _ask_lines(pipeline, settings.max_question_chars)

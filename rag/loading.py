@@ -133,6 +133,9 @@ def _render(suffix: str, raw: bytes) -> Rendering:
     return Rendering(text)
 
 
+_MIN_UTF16_BYTES = 16  # a few bytes with zeros in them are binary, whatever their pattern
+
+
 def _decode_text(raw: bytes) -> str:
     """UTF-8 (with or without BOM), or UTF-16 when a BOM or the pattern of zero bytes says so."""
     for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
@@ -142,7 +145,8 @@ def _decode_text(raw: bytes) -> str:
     if b"\x00" in probe:
         # ASCII-range text in UTF-16 has a zero in every other byte, all on the same side
         odd_zeros, even_zeros = probe[1::2].count(0), probe[0::2].count(0)
-        if len(raw) % 2 == 0 and max(odd_zeros, even_zeros) > 0.9 * (len(probe) // 2) and min(odd_zeros, even_zeros) == 0:
+        utf16_shaped = max(odd_zeros, even_zeros) > 0.9 * (len(probe) // 2) and min(odd_zeros, even_zeros) == 0
+        if len(raw) % 2 == 0 and len(raw) >= _MIN_UTF16_BYTES and utf16_shaped:
             return _decode_utf16(raw, "utf-16-le" if odd_zeros else "utf-16-be")
         raise _ExtractionError("binary content")
     try:

@@ -165,7 +165,7 @@ _DATE = (
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _ORDINAL = r"(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
 _YEAR4 = rf"(?P<year>{_YEAR_DIGITS})"
-_FY_YEAR = rf"(?P<fyyear>(?:1[6-9]|20)?\d\d)(?:\s*[-/]\s*(?P<fynext>\d{{2,4}}))?"  # FY22, FY2022, FY2022-23
+_FY_YEAR = r"(?P<fyyear>(?:1[6-9]|20)?\d\d)(?:\s*[-/]\s*(?P<fynext>\d{2,4}))?"  # FY22, FY2022, FY2022-23
 
 # Longest shapes first: a span read by one shape is not read again by a later one.
 _SHAPES: list[tuple[str, re.Pattern[str]]] = [

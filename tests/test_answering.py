@@ -109,11 +109,12 @@ def test_json_lines_mode_keeps_going_after_a_bad_line(seeds_index):
     result = rag("ask", "--json", "-", "--index", str(seeds_index.index_dir), stdin=questions, timeout=600)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(rows) == 3
+    assert len(rows) == 4  # one output line per input line, so answers line up with questions
     assert rows[0]["abstained"] is False and rows[0]["citations"]
-    assert "limit is 2000" in rows[1]["error"]
+    assert "limit is 2000" in rows[1]["error"] and rows[1]["line"] == 2
+    assert "empty" in rows[2]["error"] and rows[2]["line"] == 3
     for key in ("question", "answer", "abstained", "citations", "numbers", "conflict", "timings", "model"):
-        assert key in rows[2]
-    assert {"retrieve_ms", "first_token_ms", "total_ms"} <= set(rows[2]["timings"])
+        assert key in rows[3]
+    assert {"retrieve_ms", "first_token_ms", "total_ms"} <= set(rows[3]["timings"])
     citation = rows[0]["citations"][0]
     assert {"id", "source", "start", "end", "line_start", "line_end", "quote"} <= set(citation)

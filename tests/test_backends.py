@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import httpx
 import pytest
 
 from conftest import REPO, SEEDS  # the tests folder is on sys.path (pytest's default import mode)
+from servers import free_port, running
 from rag.config import Settings
 from rag.errors import ConfigError, ModelError
 from rag.generation import BACKENDS, Backend, load_generator
@@ -90,35 +88,15 @@ def fast_gguf() -> Path:
 @pytest.fixture(scope="module")
 def llama_cpp_server(fast_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama-cpp-python's OpenAI-compatible server with the fast model; yields its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(fast_gguf), "--model_alias", "fast",
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-        )
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(fast_gguf), "--model_alias", "fast",
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2",
+    ]
     base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert process.poll() is None, f"llama_cpp.server exited:\n{log.read_text()[-3000:]}"
-            try:
-                if httpx.get(base_url + "/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, f"llama_cpp.server did not start:\n{log.read_text()[-3000:]}"
-            time.sleep(0.5)
+    with running(command, ready_url=base_url + "/models", log=log, startup_s=300, cwd=REPO):
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.mark.slow

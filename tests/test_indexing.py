@@ -106,7 +106,7 @@ def test_index_built_with_another_model_is_refused_at_search(settings, seeds_cop
 
     build_index([seeds_copy], settings, embedder=embedder, show_progress=False)
     with pytest.raises(IndexMismatchError, match="rag index"):
-        Pipeline(replace(settings, embedder="minilm")).retriever
+        Pipeline(replace(settings, embedder="minilm")).open_index()
 
 
 def test_missing_index_is_reported(settings):

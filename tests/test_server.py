@@ -11,8 +11,6 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -24,6 +22,7 @@ import httpx
 import pytest
 
 from conftest import REPO, SEEDS  # the tests folder is on sys.path (pytest's default import mode)
+from servers import free_port, running
 
 pytestmark = pytest.mark.slow
 
@@ -45,12 +44,6 @@ class Server:
         return httpx.Client(base_url=self.url, headers=headers, timeout=ANSWER_S)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("serve")
@@ -64,31 +57,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "RAG_API_KEY": KEY,
         "HF_HUB_OFFLINE": "1",
     }
-    log = root / "server.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "serve", "--fast", "--port", str(port)],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        while True:
-            assert process.poll() is None, f"rag serve exited:\n{log.read_text()[-3000:]}"
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, f"rag serve did not start:\n{log.read_text()[-3000:]}"
-            time.sleep(0.5)
+    command = [sys.executable, "-m", "rag.cli", "serve", "--fast", "--port", str(port)]
+    log = root / "server.log"
+    with running(command, ready_url=url + "/healthz", log=log, startup_s=STARTUP_S, cwd=REPO, env=env):
         yield Server(url, corpus, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def assert_error(response: httpx.Response, status: int) -> dict:

@@ -114,15 +114,25 @@ class ClaimGate:
 
 
 _INSTRUCTION_REASON = "rests on a sentence addressed to an AI, which is not evidence"
+_REFERENCE = re.compile(
+    r"\b(?:table|figure|fig|page|pages|p|section|chapter|appendix|note|item|step|line|lines|part|schedule|form)"
+    r"\.?[^\S\n]+\d+[a-z]?\b",
+    re.IGNORECASE,
+)
 
 
 def absent_premises(question: str, passages: list[Passage]) -> list[Quantity]:
     """Figures of the question that no retrieved passage states: a false premise, named at the end of the answer.
 
     Periods are the scope's business (`scope.py`), and a number inside a name
-    ("Windows 11", "Top 500", "COVID-19") is no figure at all.
+    ("Windows 11", "Top 500", "COVID-19") or a reference to a part of a document
+    ("Table 324", "line 40", "page 12") is no figure at all.
     """
-    not_figures = [(m.start, m.end) for m in find_periods(question)] + [(n.start, n.end) for n in name_numbers(question)]
+    not_figures = (
+        [(m.start, m.end) for m in find_periods(question)]
+        + [(n.start, n.end) for n in name_numbers(question)]
+        + [m.span() for m in _REFERENCE.finditer(question)]
+    )
     return [
         q for q in parse_quantities(question)
         if q.unit != YEAR

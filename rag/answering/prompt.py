@@ -106,13 +106,11 @@ def build_messages(question: str, passages: list[Passage], history: list[tuple[s
     """System prompt, then one user message with the passages, any earlier turns, and the question.
 
     A table passage is shown after its caption, units and column headers (`Chunk.context`),
-    without which its figures mean nothing. Each passage is labelled with its document's
-    subject and period when the passages come from documents that differ in them, so the
-    model can tell one year's or one company's report from another; otherwise the label
-    would only cost prompt tokens.
+    without which its figures mean nothing. Passages are not labelled with their document's
+    subject and period: with a "(Acme · 2025)" label the default model copied whole passages
+    as its statements (seeds CI subset); which document is about what is the claim gate's job.
     """
-    labelled = len({p.chunk.about for p in passages}) > 1
-    lines = [f"[{i}] {_shown(p, labelled)}" for i, p in enumerate(passages, start=1)]
+    lines = [f"[{i}] {_shown(p)}" for i, p in enumerate(passages, start=1)]
     parts = ["Passages:", *lines, ""]
     for earlier_question, earlier_answer in history:
         parts += [f"Earlier question: {earlier_question}", f"Earlier answer: {earlier_answer}", ""]
@@ -121,7 +119,6 @@ def build_messages(question: str, passages: list[Passage], history: list[tuple[s
 
 
 
-def _shown(passage: Passage, labelled: bool) -> str:
+def _shown(passage: Passage) -> str:
     chunk = passage.chunk
-    parts = [f"({chunk.about})" if labelled and chunk.about else "", chunk.context, chunk.text]
-    return " ".join(" ".join(part.split()) for part in parts if part)
+    return " ".join(" ".join(part.split()) for part in (chunk.context, chunk.text) if part)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rag.errors import ConfigError, ModelError
 from rag.generation.base import Generator
-from rag.generation.model_files import resolve_model
+from rag.generation.model_files import PACKAGED_MODELS, own_gguf_file, resolve_model
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,15 @@ def backend_named(name: str) -> Backend:
     return BACKENDS[name]
 
 
+def check_model(spec: str, backend: str) -> None:
+    """Refuse an unknown backend, a missing extra or a llama.cpp model that is not there, before anything loads."""
+    chosen = backend_named(backend)
+    if missing := chosen.missing():
+        raise ModelError(f"the {backend} backend needs {', '.join(missing)}, which is not installed; {chosen.install}")
+    if backend == "llama.cpp" and spec not in PACKAGED_MODELS:
+        own_gguf_file(spec)
+
+
 def load_generator(
     spec: str,
     *,
@@ -78,9 +87,7 @@ def load_generator(
     for transformers; for openai, the model name the server knows (`default` takes the
     server's first model).
     """
-    chosen = backend_named(backend)
-    if missing := chosen.missing():
-        raise ModelError(f"the {backend} backend needs {', '.join(missing)}, which is not installed; {chosen.install}")
+    check_model(spec, backend)
     if backend == "openai":
         from rag.generation.openai_server import OpenAIServerGenerator
 

@@ -91,13 +91,19 @@ def resolve_model(spec: str, cache_dir: Path, *, show_progress: bool = True) -> 
     if spec in PACKAGED_MODELS:
         model = PACKAGED_MODELS[spec]
         return ModelFile(model.name, ensure_assembled(model, cache_dir, show_progress=show_progress), True)
+    path = own_gguf_file(spec)
+    return ModelFile(path.stem, path, False)
+
+
+def own_gguf_file(spec: str) -> Path:
+    """The user's .gguf file that `spec` names; a ModelError says what is wrong with it. Reads 4 bytes."""
     path = Path(spec).expanduser()
     if not path.is_file():
         choices = ", ".join(PACKAGED_MODELS)
         raise ModelError(f"unknown model '{spec}': give one of {choices}, or the path of a .gguf file")
     if not _has_gguf_magic(path):
         raise ModelError(f"{path} is not a GGUF model file (wrong header); give a .gguf file")
-    return ModelFile(path.stem, path, False)
+    return path
 
 
 def ensure_assembled(model: PackagedModel, cache_dir: Path, *, show_progress: bool = True) -> Path:

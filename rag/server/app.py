@@ -126,16 +126,18 @@ def _sse(event: str | None, data: Any) -> bytes:
     return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
+async def _chained(first: object, events: AsyncIterator[object]) -> AsyncIterator[object]:
+    """The event already taken (to learn the status before the response starts), then the rest."""
+    yield first
+    async for event in events:
+        yield event
+
+
 async def _ask_events(first: object, events: AsyncIterator[object]) -> AsyncIterator[bytes]:
     """`sources`, then `delta`s, then `answer`; a failure midway ends the stream with an `error` event."""
 
-    async def all_events() -> AsyncIterator[object]:
-        yield first
-        async for event in events:
-            yield event
-
     try:
-        async for event in all_events():
+        async for event in _chained(first, events):
             if isinstance(event, SourcesEvent):
                 yield _sse("sources", {"passages": [p.to_dict() for p in event.passages]})
             elif isinstance(event, TextDelta):
@@ -152,13 +154,8 @@ async def _ask_events(first: object, events: AsyncIterator[object]) -> AsyncIter
 async def _chat_chunks(completion: Completion, first: object, events: AsyncIterator[object]) -> AsyncIterator[bytes]:
     """Chat-completion chunks: the role and the sources, the text, the `rag` fields with `finish_reason`, `[DONE]`."""
 
-    async def all_events() -> AsyncIterator[object]:
-        yield first
-        async for event in events:
-            yield event
-
     try:
-        async for event in all_events():
+        async for event in _chained(first, events):
             if isinstance(event, SourcesEvent):
                 yield _sse(None, completion.sources_chunk(event.passages))
             elif isinstance(event, TextDelta):

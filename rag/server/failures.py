@@ -16,9 +16,11 @@ from starlette.exceptions import HTTPException
 from rag.errors import (
     ConfigError,
     CorpusError,
+    IndexBusyError,
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
+    IndexWriteError,
     InputError,
     ModelError,
     RagError,
@@ -30,6 +32,8 @@ log = logging.getLogger("rag.server")
 STATUS = {  # most specific first
     NotFoundError: 404,
     ConflictError: 409,
+    IndexBusyError: 409,  # another build holds the index's writer lock
+    IndexWriteError: 507,  # the disk is full; the previous index is unchanged
     InputError: 400,
     ConfigError: 400,
     CorpusError: 400,
