@@ -10,7 +10,7 @@ import pytest
 
 from rag.answering.gate import ClaimGate, Evidence, absent_premises, operands_mismatch
 from rag.answering.reply import Calculation, ProposedClaim
-from rag.answering.scope import Scope
+from rag.answering.scope import Scope, periods_of_documents
 from rag.answering.verify import CalculationResult, VerifiedClaim, calculate
 from rag.types import Chunk, DroppedClaim, Passage, RejectionKind
 
@@ -25,7 +25,7 @@ def gate(question: str, passages: list[Passage], *, relevance: float = 1.0, inst
         question,
         passages,
         relevance=lambda statement: relevance,
-        scope=Scope.of(question, {}, documents),
+        scope=Scope.of(question, {}, periods_of_documents(documents)),
         evidence=Evidence(instructions or {}),
     )
 
@@ -94,7 +94,7 @@ def test_a_claim_from_a_document_of_another_year_is_refused():
 
 def test_no_passage_of_the_asked_year_gives_a_coverage_note():
     old = passage("reports/2019.txt", "Annual report 2019. Revenue was $5 million in 2019.")
-    scope = Scope.of("What was revenue in 2021?", {}, {"reports/2019.txt": old.chunk.text})
+    scope = Scope.of("What was revenue in 2021?", {}, periods_of_documents({"reports/2019.txt": old.chunk.text}))
     assert scope.uncovered_note([old]) == "The documents do not cover 2021."
 
 
@@ -140,7 +140,8 @@ def test_a_claim_from_another_subjects_document_is_refused():
     question = "What was Acme's capital expenditure in 2021?"
     scoped = ClaimGate(
         question, [globex], relevance=lambda s: 1.0,
-        scope=Scope.of(question, profiles, {"reports/globex.txt": globex.chunk.text}), evidence=Evidence({}),
+        scope=Scope.of(question, profiles, periods_of_documents({"reports/globex.txt": globex.chunk.text})),
+        evidence=Evidence({}),
     )
     result = scoped.check(ProposedClaim(1, "Capital expenditure was $40 million in 2021."))
     assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.OTHER_SUBJECT
@@ -163,9 +164,9 @@ def test_a_period_question_takes_the_figure_from_that_periods_column(question, s
 
 def test_a_version_the_documents_do_not_cover_gives_a_coverage_note():
     notes = passage("docs/release-notes.md", "Release 4.1 added 12 new endpoints. Release 4.2 removed 3 of them.")
-    scope = Scope.of("How many endpoints did release 5.0 add?", {}, {"docs/release-notes.md": notes.chunk.text})
+    scope = Scope.of("How many endpoints did release 5.0 add?", {}, periods_of_documents({"docs/release-notes.md": notes.chunk.text}))
     assert "5.0" in scope.uncovered_note([notes])
-    covered = Scope.of("How many endpoints did release 4.1 add?", {}, {"docs/release-notes.md": notes.chunk.text})
+    covered = Scope.of("How many endpoints did release 4.1 add?", {}, periods_of_documents({"docs/release-notes.md": notes.chunk.text}))
     assert covered.uncovered_note([notes]) is None
 
 

@@ -13,7 +13,7 @@ import contextlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +25,7 @@ from rag.answering.gate import ClaimGate, Evidence, absent_premises
 from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, asks_for_arithmetic, build_messages
 from rag.answering.relevance import RelevanceScale, background_sample, measure_scale
 from rag.answering.reply import ProposedClaim, Reply, finished_claims, nothing_left_to_say, parse_reply, reply_status
-from rag.answering.scope import Scope
+from rag.answering.scope import Scope, periods_of_documents
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, calculate
 from rag.config import Settings
 from rag.embedding import Embedder, embedder_name, make_embedder
@@ -33,6 +33,7 @@ from rag.errors import IndexMismatchError, IndexMissingError, InputError
 from rag.generation import Generator, load_generator
 from rag.indexing import IndexReport, build_index
 from rag.numbers import Quantity, parse_quantities
+from rag.periods import Period
 from rag.retrieval import Retriever
 from rag.store.store import IndexStore, open_store
 from rag.types import Answer, DroppedClaim, NumberCheck, Passage, RejectionKind, Repair, SourcesEvent, TextDelta
@@ -65,6 +66,8 @@ class Pipeline:
         self.embedder = embedder
         self.generator = generator
         self._retriever: Retriever | None = None
+        self._periods_store: IndexStore | None = None
+        self._periods: Callable[[str], list[Period]] = periods_of_documents({})
         # One question at a time (one model context). A plain Lock, not an RLock: a streaming
         # consumer may resume the generator, and so release the lock, on another thread.
         self._lock = threading.Lock()
@@ -135,6 +138,12 @@ class Pipeline:
         with self._lock:
             self.store = None
             self._retriever = None
+
+    def _document_periods(self, store: IndexStore) -> Callable[[str], list[Period]]:
+        """Periods of each document of `store`, read once per loaded index."""
+        if self._periods_store is not store:
+            self._periods_store, self._periods = store, periods_of_documents(store.documents)
+        return self._periods
 
     def _retriever_for_store(self) -> Retriever:
         store = self.open_index()
@@ -208,7 +217,7 @@ class _AnswerRun:
         retrieve_ms = (time.perf_counter() - self.started) * 1000
         store = retriever.store
         profiles = {source: entry.profile for source, entry in store.manifest.files.items() if entry.profile}
-        scope = Scope.of(self.question, profiles, store.documents)
+        scope = Scope.of(self.question, profiles, self.pipeline._document_periods(store))
         # Periods and figures of the question are looked for in whole passages; the model sees only their best sentences.
         uncovered = scope.uncovered_note(passages) if passages else ""
         if uncovered is not None:

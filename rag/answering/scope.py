@@ -17,6 +17,8 @@ periods (a year, fiscal year, quarter, "as of" date or release, `rag.periods`):
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.answering.verify import VerifiedClaim, stated_in
@@ -33,12 +35,14 @@ class Scope:
 
     asked: QuestionScope
     profiles: dict[str, DocumentProfile]  # source -> profile, for every document that has one
-    documents: dict[str, str]  # source -> text, for the period fallback of unprofiled documents
+    document_periods: Callable[[str], list[Period]]  # source -> the periods its whole text names (fallback)
 
     @classmethod
-    def of(cls, question: str, profiles: dict[str, DocumentProfile], documents: dict[str, str]) -> Scope:
+    def of(
+        cls, question: str, profiles: dict[str, DocumentProfile], document_periods: Callable[[str], list[Period]]
+    ) -> Scope:
         subjects = [p.subject for p in profiles.values() if p.subject]
-        return cls(question_scope(question, subjects), profiles, documents)
+        return cls(question_scope(question, subjects), profiles, document_periods)
 
     def refusal(self, claim: VerifiedClaim, passages: list[Passage]) -> tuple[RejectionKind, str] | None:
         """Why `claim` is about another subject or period than asked, or None."""
@@ -82,7 +86,7 @@ class Scope:
         for named in (
             periods_in(text),
             list(profile.periods) if profile else [],
-            periods_in(self.documents.get(source, "")),
+            self.document_periods(source),
         ):
             comparable = [n for n in named if any(_comparable(n, a) for a in self.asked.periods)]
             if comparable:
@@ -91,6 +95,16 @@ class Scope:
 
     def _asked_periods(self) -> str:
         return ", ".join(p.canonical for p in self.asked.periods)
+
+
+def periods_of_documents(documents: dict[str, str]) -> Callable[[str], list[Period]]:
+    """Each document's periods, read once: a long report is not re-parsed for every claim and question."""
+
+    @functools.cache
+    def periods(source: str) -> list[Period]:
+        return periods_in(documents.get(source, ""))
+
+    return periods
 
 
 def _column_of(quantity: Quantity, row: str, table: TableScale | None) -> str:
