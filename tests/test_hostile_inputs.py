@@ -365,8 +365,8 @@ def _batch_rows(run: Run) -> list[dict]:
 
 
 def test_batch_bad_lines_each_get_an_error_object(cli, tmp_path):
-    fake = tmp_path / "model.gguf"  # no line here needs the model; its load fails quietly in the background
-    fake.write_bytes(b"not a model")
+    fake = tmp_path / "model.gguf"  # a GGUF header passes the up-front check; no line here needs the model,
+    fake.write_bytes(b"GGUF but not really")  # so its load fails quietly in the background
     stdin = b"\n   \nWhat is \xff\xfe this?\n" + b"why " * 1000 + b"\n\xef\xbb\xbf\n"
     rows = _batch_rows(cli("ask", "--json", "-", "--model", str(fake), stdin=stdin))
     assert [row["line"] for row in rows] == [1, 2, 3, 4, 5]
@@ -378,7 +378,7 @@ def test_batch_bad_lines_each_get_an_error_object(cli, tmp_path):
 
 def test_batch_empty_stdin_prints_nothing(cli, tmp_path):
     fake = tmp_path / "model.gguf"
-    fake.write_bytes(b"not a model")
+    fake.write_bytes(b"GGUF but not really")
     run = cli("ask", "--json", "-", "--model", str(fake), stdin=b"")
     assert run.code == 0 and run.out == ""
 

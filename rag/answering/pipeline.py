@@ -331,9 +331,11 @@ class _AnswerRun:
         return result
 
     def _emit_calculation(self, calc: CalculationResult) -> Iterator[TextDelta]:
-        result = CheckedNumber(calc.value, calc.first.spans + calc.second.spans, calc.expression)
+        operand_spans = calc.first.spans + calc.second.spans
+        result = CheckedNumber(calc.value, operand_spans, calc.expression)
         text = f"Computed from the cited figures: {calc.expression} = {calc.value.text}."
-        yield self._delta(self.composer.add(Segment(text, [], [calc.first, calc.second, result])))
+        # An operand's passage may back no claim of its own: the sentence cites every operand's passage.
+        yield self._delta(self.composer.add(Segment(text, operand_spans, [calc.first, calc.second, result])))
 
     def _emit_conflicts(self, passages: list[Passage], scale: RelevanceScale) -> Iterator[TextDelta]:
         """Report figures in `passages` of other documents that differ from the answer's; returns whether sources disagree."""
