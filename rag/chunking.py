@@ -32,9 +32,10 @@ from rag.numbers import table_scale
 from rag.types import Chunk, Document
 
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
-# whitespace, or at a line break. Abbreviations like "U.S. export" may split early;
+# whitespace and a word that does not start in lower case, or at a line break: "the U.S.
+# operations" and "e.g. the" go on. Other abbreviations ("Dr. Smith") may split early;
 # that costs a little chunk packing, never an offset, since spans stay exact.
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|\n")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=[^\S\n]*\n|[^\S\n]+(?![a-z])|$)|\n")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 # A table cell holding a figure: "1,577", "(370)", "-12.5", "$ 1,577", "45%", or a dash for "none".

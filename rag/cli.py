@@ -22,7 +22,11 @@ if TYPE_CHECKING:
     from rag.indexing import IndexReport
 
 EXAMPLES = {
-    "index": "examples:\n  rag index                 # index seeds/ into index/\n  rag index ~/reports --index ~/reports-index",
+    "index": (
+        "examples:\n  rag index                 # index seeds/ into index/\n  rag index ~/reports --index ~/reports-index"
+        "\n  rag index ~/reports --store milvus:index/rag.db --engine ray   # Milvus Lite, a local Ray"
+        "\n  RAG_MILVUS_TOKEN=... rag index /data --store milvus://milvus:19530 --engine ray --ray-address ray://head:10001"
+    ),
     "search": 'examples:\n  rag search "296 TOPS"\n  rag search "overseas investment" -k 3 --json',
     "ask": 'examples:\n  rag ask "How much will ByteDance invest abroad in 2025?"\n  rag ask --json "..." \n  rag ask --json - < questions.txt   # one question a line, JSON Lines out',
     "eval": (
@@ -97,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="folders or files (default: seeds/)")
     p.add_argument("--no-wait", action="store_true", help="fail at once if another `rag index` is writing this index")
     p.add_argument("-v", "--verbose", action="store_true", help="list every file's subject and period, not only new ones")
+    p.add_argument("--engine", help="what runs the indexing: in-process (default) or ray (env RAG_ENGINE)")
+    p.add_argument("--ray-address", metavar="ADDR", help="the Ray cluster for --engine ray (default: RAY_ADDRESS, else a local Ray)")
+    p.add_argument("--embed-actors", type=int, metavar="N", help="--engine ray: embedding actors (default 2)")
+    p.add_argument("--embed-batch", type=int, metavar="N", help="--engine ray: chunks per embedding call (default 64)")
     _common(p, model=False)
 
     p = command("search", "Show the passages retrieval finds for a query.", _cmd_search)
@@ -146,6 +154,7 @@ def _parser() -> argparse.ArgumentParser:
 def _common(p: argparse.ArgumentParser, *, model: bool = True) -> None:
     p.add_argument("--index", type=Path, dest="index_dir", metavar="DIR", help="index folder (default index/, env RAG_INDEX)")
     p.add_argument("--embedder", help="embedding model: minilm-int8 or minilm")
+    p.add_argument("--store", help="local (default), milvus:PATH (Milvus Lite) or milvus://HOST:PORT (env RAG_STORE)")
     if model:
         group = p.add_mutually_exclusive_group()
         group.add_argument("--model", help="answer model: default, fast, or a .gguf path (env RAG_MODEL)")
@@ -155,7 +164,8 @@ def _common(p: argparse.ArgumentParser, *, model: bool = True) -> None:
 
 
 def _settings(args: argparse.Namespace):
-    flags = {name: getattr(args, name, None) for name in ("index_dir", "embedder", "model", "top_k", "backend", "base_url")}
+    names = ("index_dir", "embedder", "store", "engine", "ray_address", "embed_actors", "embed_batch", "model", "top_k", "backend", "base_url")
+    flags = {name: getattr(args, name, None) for name in names}
     return load_settings_with_sources(flags)
 
 
@@ -177,11 +187,12 @@ def _cmd_index(args: argparse.Namespace) -> int:
         )
     if report.rebuild_reason:
         print(f"full rebuild: {report.rebuild_reason}")
+    where = settings.index_dir if settings.store == "local" else settings.store
     if report.up_to_date:
-        print(f"index up to date: {len(report.unchanged)} files, {report.chunk_count} chunks ({settings.index_dir})")
+        print(f"index up to date: {len(report.unchanged)} files, {report.chunk_count} chunks ({where})")
     else:
         print(
-            f"indexed {settings.index_dir}: {len(report.added)} added, {len(report.changed)} changed, "
+            f"indexed {where}: {len(report.added)} added, {len(report.changed)} changed, "
             f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; "
             f"{report.chunks_embedded} chunks embedded, {report.chunk_count} in total ({report.dense_kind}); "
             f"{report.seconds:.1f} s"

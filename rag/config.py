@@ -56,6 +56,22 @@ class Settings:
         default=50_000,
         metadata={"help": "chunk count from which the dense index is HNSW instead of exact (see bench/index_bench.py)"},
     )
+    store: str = field(
+        default="local",
+        metadata={
+            "help": "where the index lives: local (the index_dir folder), milvus:PATH (a Milvus Lite file) "
+            "or milvus://HOST:PORT (a Milvus server; token in RAG_MILVUS_TOKEN)"
+        },
+    )
+    engine: str = field(
+        default="in-process",
+        metadata={"help": "what runs `rag index`: in-process, or ray (a local Ray, or the cluster at ray_address)"},
+    )
+    ray_address: str = field(
+        default="", metadata={"help": "the Ray cluster `--engine ray` joins, e.g. ray://head:10001 (else RAY_ADDRESS, else a local Ray)"}
+    )
+    embed_actors: int = field(default=2, metadata={"help": "Ray engine: embedding actors, each loading the embedder once"})
+    embed_batch: int = field(default=64, metadata={"help": "Ray engine: chunks per embedding call"})
     threads: int = field(
         default_factory=lambda: os.cpu_count() or 2, metadata={"help": "CPU threads for embedding and generation"}
     )

@@ -1,29 +1,34 @@
-"""`build_index()`: turn a corpus into an index generation, re-embedding only what changed."""
+"""`build_index()`: turn a corpus into an index, re-embedding only what changed.
+
+The steps are the same whichever engine runs them: list the files and hash them, compare
+with the store's manifest, load and chunk the new or changed files, embed their chunks,
+write them to the store (rag/store/base.py `StoreWriter`), delete removed files, and
+write the manifest last. The in-process engine here runs them in this process; the Ray
+engine (rag/ray_indexing.py) runs hashing, chunking and embedding on a Ray cluster.
+"""
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from rag.chunking import chunk_document
 from rag.config import Settings
 from rag.embedding import Embedder, embedder_name, make_embedder
+from rag.errors import ConfigError, CorpusError
 from rag.injection import instruction_spans
-from rag.errors import CorpusError, IndexCorruptError, IndexMissingError, IndexWriteError
-from rag.loading import Skipped, file_sha256, load_document, scan_corpus
+from rag.loading import CorpusFile, Skipped, file_sha256, load_document, scan_corpus
 from rag.metadata import DocumentProfile, profile_document
 from rag.progress import progress_bar
-from rag.store.dense import DenseIndex, kind_for
-from rag.store.layout import commit, new_build_folder, writer_lock
-from rag.store.lexical import LexicalIndex
+from rag.store.base import StoreWriter
+from rag.store.factory import open_writer
 from rag.store.manifest import FORMAT_VERSION, FileEntry, Manifest
-from rag.store.store import IndexStore, open_store
 from rag.types import Chunk
 
 # Texts per embed() call: large enough to amortise, small enough for a smooth progress bar and bounded
@@ -53,6 +58,50 @@ class IndexReport:
     profiles: dict[str, DocumentProfile | None] = field(default_factory=dict)  # every indexed file's subject and period
 
 
+ENGINES = ("in-process", "ray")
+
+
+@dataclass(frozen=True)
+class HashedFile:
+    """A corpus file with the sha256 and size that decide whether it must be indexed again."""
+
+    file: CorpusFile
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """A loaded, profiled and chunked file, ready to embed."""
+
+    source: str
+    entry: FileEntry
+    text: str
+    chunks: list[Chunk]
+
+
+def hash_file(file: CorpusFile) -> HashedFile | Skipped:
+    try:
+        return HashedFile(file, file_sha256(file.path), file.path.stat().st_size)
+    except OSError as exc:
+        return Skipped(file.source, f"unreadable ({exc.strerror or exc})")
+
+
+def prepare_file(hashed: HashedFile, chunk_chars: int, chunk_overlap_chars: int) -> PreparedFile | Skipped:
+    """Load, find AI-addressed passages, profile and chunk one file: everything before embedding."""
+    loaded = load_document(hashed.file)
+    if isinstance(loaded, Skipped):
+        return loaded
+    instructions = instruction_spans(loaded.text)
+    profile = profile_document(loaded)
+    chunks = [replace(c, about=profile.label) for c in chunk_document(loaded, chunk_chars, chunk_overlap_chars)]
+    entry = FileEntry(
+        sha256=hashed.sha256, size=hashed.size, chunks=len(chunks), profile=profile,
+        instructions=[list(span) for span in instructions],
+    )
+    return PreparedFile(hashed.file.source, entry, loaded.text, chunks)
+
+
 def build_index(
     paths: list[Path],
     settings: Settings,
@@ -62,19 +111,76 @@ def build_index(
     wait: bool = True,
     notify: Callable[[str], None] | None = None,
 ) -> IndexReport:
-    """Index the files under `paths` into `settings.index_dir`, reusing unchanged files' vectors.
+    """Index the files under `paths` into the store `settings.store` names, reusing unchanged files' vectors.
 
-    The new index is published atomically; on any failure or interruption the previous one stays.
-    One build at a time per index: another build waits for the writer lock (saying so through
+    The local store publishes atomically: on any failure or interruption the previous index stays.
+    A server store (Milvus) is updated file by file, each file's new chunks written before its old
+    ones are deleted, and the manifest last; an interrupted build is finished by running it again.
+    One build at a time per local index: another build waits for the writer lock (saying so through
     `notify`), or with wait=False fails at once. `notify` also gets warnings and the time estimate.
+    `settings.engine` "ray" runs hashing, chunking and embedding on Ray (rag/ray_indexing.py).
     """
     say = notify or (lambda message: None)
-    with writer_lock(settings.index_dir, wait=wait, on_wait=say):
-        return _build(paths, settings, embedder, show_progress, say)
+    if settings.engine not in ENGINES:
+        raise ConfigError(f"unknown engine '{settings.engine}': choose one of {', '.join(ENGINES)}")
+    with open_writer(settings, wait=wait, on_wait=say) as writer:
+        if settings.engine == "ray":
+            from rag.ray_indexing import RayEngine
+
+            with RayEngine(settings, show_progress) as engine:
+                return _build(paths, settings, writer, engine, embedder, say)
+        return _build(paths, settings, writer, InProcessEngine(settings, embedder, show_progress, say), embedder, say)
+
+
+class Engine(Protocol):
+    """Runs the per-file steps of a build: hashing, then loading, chunking and embedding what changed."""
+
+    def hash(self, files: list[CorpusFile]) -> list[HashedFile | Skipped]: ...
+
+    def prepare_and_embed(self, todo: list[HashedFile]) -> Iterator[tuple[PreparedFile, np.ndarray] | Skipped]: ...
+
+
+class InProcessEngine:
+    """Hashing, chunking and embedding in this process; embedding in batches with a progress bar."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None, show_progress: bool, say: Callable[[str], None]) -> None:
+        self._settings = settings
+        self._embedder = embedder
+        self._show_progress = show_progress
+        self._say = say
+
+    def hash(self, files: list[CorpusFile]) -> list[HashedFile | Skipped]:
+        return [hash_file(file) for file in files]
+
+    def prepare_and_embed(self, todo: list[HashedFile]) -> Iterator[tuple[PreparedFile, np.ndarray] | Skipped]:
+        prepared: list[PreparedFile] = []
+        for hashed in todo:
+            if hashed.size > LARGE_FILE_BYTES:
+                self._say(f"warning: {hashed.file.source} is {hashed.size / 1e6:.0f} MB; indexing it may take many minutes")
+            result = prepare_file(hashed, self._settings.chunk_chars, self._settings.chunk_overlap_chars)
+            if isinstance(result, Skipped):
+                yield result
+            else:
+                prepared.append(result)
+        vectors = _embed_all(
+            [c for file in prepared for c in file.chunks],
+            self._embedder or (lambda: make_embedder(self._settings.embedder, self._settings.threads)),
+            self._show_progress,
+            self._say,
+        )
+        cursor = 0
+        for file in prepared:
+            yield file, vectors[cursor : cursor + len(file.chunks)]
+            cursor += len(file.chunks)
 
 
 def _build(
-    paths: list[Path], settings: Settings, embedder: Embedder | None, show_progress: bool, say: Callable[[str], None]
+    paths: list[Path],
+    settings: Settings,
+    writer: StoreWriter,
+    engine: Engine,
+    embedder: Embedder | None,
+    say: Callable[[str], None],
 ) -> IndexReport:
     started = time.perf_counter()
     report = IndexReport()
@@ -83,42 +189,41 @@ def _build(
         shown = ", ".join(str(p) for p in paths)
         raise CorpusError(f"no .txt, .md, .html or .pdf files found in {shown}")
     model_name = embedder.name if embedder else embedder_name(settings.embedder)
-    previous = _reusable_previous(settings, model_name, report)
-    old_files = previous.manifest.files if previous else {}
+    report.rebuild_reason = writer.unreadable
+    previous = writer.previous
+    if previous:
+        report.rebuild_reason = previous.rebuild_reason(model_name, settings.chunk_chars, settings.chunk_overlap_chars)
+        if report.rebuild_reason:
+            writer.start_over()
+            previous = None
+    old_files = previous.files if previous else {}
 
-    kept_chunks: dict[str, list[tuple[Chunk, np.ndarray]]] = {}
-    new_chunks: dict[str, list[Chunk]] = {}
-    documents: dict[str, str] = {}
     entries: dict[str, FileEntry] = {}
-    for file in files:
-        try:
-            sha = file_sha256(file.path)
-            size = file.path.stat().st_size
-        except OSError as exc:
-            report.skipped.append(Skipped(file.source, f"unreadable ({exc.strerror or exc})"))
+    todo: list[HashedFile] = []
+    for hashed in engine.hash(files):
+        if isinstance(hashed, Skipped):
+            report.skipped.append(hashed)
             continue
-        old = old_files.get(file.source)
-        if previous and old and old.sha256 == sha:
-            kept_chunks[file.source] = _rows_of(previous, file.source)
-            documents[file.source] = previous.documents[file.source]
-            entries[file.source] = old
-            report.unchanged.append(file.source)
+        old = old_files.get(hashed.file.source)
+        if old and old.sha256 == hashed.sha256:
+            writer.keep(hashed.file.source)
+            entries[hashed.file.source] = old
+            report.unchanged.append(hashed.file.source)
+        else:
+            todo.append(hashed)
+    dim = previous.dim if previous else 0
+    for result in engine.prepare_and_embed(todo):
+        if isinstance(result, Skipped):
+            report.skipped.append(result)
             continue
-        if size > LARGE_FILE_BYTES:
-            say(f"warning: {file.source} is {size / 1e6:.0f} MB; indexing it may take many minutes")
-        loaded = load_document(file)
-        if isinstance(loaded, Skipped):
-            report.skipped.append(loaded)
-            continue
-        instructions = instruction_spans(loaded.text)
-        profile = profile_document(loaded)
-        chunks = [replace(c, about=profile.label) for c in chunk_document(loaded, settings.chunk_chars, settings.chunk_overlap_chars)]
-        new_chunks[file.source] = chunks
-        documents[file.source] = loaded.text
-        entries[file.source] = FileEntry(
-            sha256=sha, size=size, chunks=len(chunks), profile=profile, instructions=[list(span) for span in instructions]
-        )
-        (report.changed if old else report.added).append(file.source)
+        prepared, vectors = result
+        writer.add(prepared.source, prepared.entry, prepared.text, prepared.chunks, vectors)
+        entries[prepared.source] = prepared.entry
+        report.chunks_embedded += len(prepared.chunks)
+        dim = vectors.shape[1] if len(vectors) else dim
+        (report.changed if prepared.source in old_files else report.added).append(prepared.source)
+    report.added.sort()
+    report.changed.sort()
     report.removed = sorted(set(old_files) - set(entries))
     report.instructions = {source: len(entry.instructions) for source, entry in sorted(entries.items()) if entry.instructions}
     report.profiles = {source: entries[source].profile for source in sorted(entries)}
@@ -127,25 +232,19 @@ def _build(
         raise CorpusError("no readable files in the corpus: " + "; ".join(f"{s.source}: {s.reason}" for s in report.skipped))
     if previous and not (report.added or report.changed or report.removed):
         report.up_to_date = True
-        report.chunk_count = previous.manifest.chunk_count
-        report.dense_kind = previous.manifest.dense_kind
+        report.chunk_count = previous.chunk_count
+        report.dense_kind = previous.dense_kind
         report.seconds = time.perf_counter() - started
         return report
 
-    fresh_vectors = _embed_all(
-        [c for chunks in new_chunks.values() for c in chunks],
-        embedder or (lambda: make_embedder(settings.embedder, settings.threads)),
-        show_progress,
-        say,
-    )
-    chunks, vectors = _assemble(kept_chunks, new_chunks, fresh_vectors, dim=_dim(previous, fresh_vectors))
-    report.chunks_embedded = len(fresh_vectors)
-    report.chunk_count = len(chunks)
-    report.dense_kind = kind_for(len(chunks), settings.approximate_from)
+    for source in report.removed:
+        writer.delete(source)
+    report.chunk_count = sum(entry.chunks for entry in entries.values())
+    report.dense_kind = writer.dense_kind(report.chunk_count)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         embedder=model_name,
-        dim=vectors.shape[1],
+        dim=dim,
         chunk_chars=settings.chunk_chars,
         chunk_overlap_chars=settings.chunk_overlap_chars,
         dense_kind=report.dense_kind,
@@ -153,38 +252,9 @@ def _build(
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         files=dict(sorted(entries.items())),
     )
-    store = IndexStore(
-        manifest=manifest,
-        chunks=chunks,
-        vectors=vectors,
-        dense=DenseIndex.build(vectors, report.dense_kind),
-        lexical=LexicalIndex.build([f"{c.context}\n{c.text}" if c.context else c.text for c in chunks]),
-        documents=dict(sorted(documents.items())),
-        folder=settings.index_dir,
-    )
-    _publish(store, settings.index_dir)
+    writer.commit(manifest)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _reusable_previous(settings: Settings, model_name: str, report: IndexReport) -> IndexStore | None:
-    """The current index if it can be updated in place; otherwise None, with the reason in `report`."""
-    try:
-        previous = open_store(settings.index_dir)
-    except IndexMissingError:
-        return None
-    except IndexCorruptError as exc:
-        report.rebuild_reason = f"previous index unreadable ({str(exc).split('; ')[0]})"
-        return None
-    reason = previous.manifest.rebuild_reason(model_name, settings.chunk_chars, settings.chunk_overlap_chars)
-    if reason:
-        report.rebuild_reason = reason
-        return None
-    return previous
-
-
-def _rows_of(store: IndexStore, source: str) -> list[tuple[Chunk, np.ndarray]]:
-    return [(chunk, store.vectors[row]) for row, chunk in enumerate(store.chunks) if chunk.source == source]
 
 
 def _embed_all(
@@ -210,45 +280,6 @@ def _embed_all(
                 if left > _ESTIMATE_FROM_SECONDS:
                     say(f"embedding {len(chunks)} chunks: about {_duration(left)} left")
     return np.concatenate(parts)
-
-
-def _dim(previous: IndexStore | None, fresh: np.ndarray) -> int:
-    return fresh.shape[1] if fresh.size else previous.vectors.shape[1]  # type: ignore[union-attr]
-
-
-def _assemble(
-    kept: dict[str, list[tuple[Chunk, np.ndarray]]],
-    fresh: dict[str, list[Chunk]],
-    fresh_vectors: np.ndarray,
-    dim: int,
-) -> tuple[list[Chunk], np.ndarray]:
-    """All chunks ordered by source, with their vectors in the same row order."""
-    rows: dict[str, list[tuple[Chunk, np.ndarray]]] = dict(kept)
-    cursor = 0
-    for source, chunks in fresh.items():
-        rows[source] = [(chunk, fresh_vectors[cursor + i]) for i, chunk in enumerate(chunks)]
-        cursor += len(chunks)
-    ordered = [pair for source in sorted(rows) for pair in rows[source]]
-    vectors = np.stack([v for _, v in ordered]).astype(np.float32) if ordered else np.zeros((0, dim), np.float32)
-    return [c for c, _ in ordered], vectors
-
-
-def _publish(store: IndexStore, index_dir: Path) -> None:
-    """Write into a fresh build folder and swap it in; remove the folder if anything goes wrong."""
-    folder = new_build_folder(index_dir)
-    try:
-        store.write(folder)
-        commit(index_dir, folder)
-    except BaseException as exc:
-        shutil.rmtree(folder, ignore_errors=True)
-        if isinstance(exc, (OSError, RuntimeError)):  # FAISS reports a short write as RuntimeError
-            free = shutil.disk_usage(index_dir).free
-            raise IndexWriteError(
-                f"could not write the index in {index_dir} ({str(exc).strip().splitlines()[-1]}); "
-                f"{free / 1e6:.0f} MB free on its disk: free some space and run `rag index` again "
-                "(the previous index is unchanged)"
-            ) from None
-        raise
 
 
 def _duration(seconds: float) -> str:

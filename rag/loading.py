@@ -112,7 +112,7 @@ def load_document(file: CorpusFile) -> Document | Skipped:
     text = rendering.text
     if not text.strip():
         return Skipped(file.source, "no text")
-    return Document(source=file.source, text=text, title=_title(text, suffix), page_starts=rendering.page_starts)
+    return Document(source=file.source, text=text, title=document_title(text, suffix), page_starts=rendering.page_starts)
 
 
 def _render(suffix: str, raw: bytes) -> Rendering:
@@ -162,7 +162,7 @@ def _decode_utf16(raw: bytes, encoding: str) -> str:
         raise _ExtractionError(f"looks like {encoding.upper()} but does not decode (offset {exc.start})") from None
 
 
-def _title(text: str, suffix: str) -> str:
+def document_title(text: str, suffix: str) -> str:
     """The first heading of a Markdown file, else the first non-empty line if it is short enough to be one."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if suffix in {".md", ".markdown", ".docx"}:

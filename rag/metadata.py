@@ -44,7 +44,9 @@ _REPORT_WORDS = re.compile(
     r"|\bform\s+10-[kq]\b|\bform\s+20-f\b|\breport\s+(?:to|for)\s+(?:share|stock)holders\b|\bfor\s+the\s+(?:fiscal\s+)?year\s+ended\b"
 )
 _REGISTRANT = re.compile(r"(?i)exact\s+name\s+of\s+registrant")
-_CAPITALISED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]*\d*|[A-Z][a-z]+)(?:[^\S\n]+(?:[A-Z][a-z]+|[A-Z]{2,}))*")
+_CAPITALISED = re.compile(
+    r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]*\d*|[A-Z][a-z]+)(?:[^\S\n]+(?:[A-Z][a-z]+(?:[A-Z]\w*)?|[A-Z]{2,}))*"
+)
 # Capitalised words that are not names: sentence openers, report vocabulary, calendar words.
 _COMMON = frozenset("""
     a an the and or but if in on at by for from to of into over under about as is are was were be this that these
@@ -178,11 +180,12 @@ def _from_file_name(source: str) -> tuple[str | None, tuple[Period, ...]]:
         Period(PeriodKind.YEAR, year=int(y)) for y in re.findall(r"(?<!\d)((?:1[6-9]|20)\d\d)(?!\d)", stem)
     )
     words = [w for w in re.split(r"[^A-Za-z0-9]+", stem) if w]
-    name_words = []
-    for word in words:
-        if not word.isalpha() or word.lower() in _FILE_WORDS:
+    name_words: list[str] = []
+    for word in words:  # the first run of name words: "1891-Harrison-1" names Harrison
+        if word.isalpha() and word.lower() not in _FILE_WORDS:
+            name_words.append(word)
+        elif name_words:
             break
-        name_words.append(word)
     name = " ".join(name_words)
     subject = (name if any(c.isupper() for c in name) else name.title()) if len(name) >= 3 else None
     return subject, _first_distinct(periods)

@@ -574,6 +574,11 @@ def _currency_code(written: str) -> str:
     )
 
 
+def currency_named(word: str) -> str | None:
+    """The ISO code a word of a question names ("RMB", "yuan", "dollars", "EUR"), else None."""
+    return _CURRENCY_CODES.get(word.upper()) or _CURRENCY_NAMES.get(word.lower())
+
+
 # --------------------------------------------------------------------------- units
 
 

@@ -186,6 +186,8 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ("fy", re.compile(rf"(?i)\b(?:FY\s*'?|fiscal\s+(?:year\s+)?){_FY_YEAR}\b")),
     ("date", re.compile(rf"(?i)\b{_DATE}\b")),
     ("year_word", re.compile(rf"(?i)\b(?:calendar\s+)?year\s+{_YEAR4}\b")),  # "the year 1894": any century
+    # "McKinley's 1898 message", "Acme's 1998 report": any century; not "the firm's 1800 employees".
+    ("possessive_year", re.compile(rf"(?<=\w)['’]s\s+{_YEAR4}\b(?!,\d)(?![^\S\n]+[a-z]+s\b)")),
     ("version_word", re.compile(r"(?i)\b(?:release|version|ver\.)\s+v?(?P<version>\d+(?:\.\d+)*)\b(?!\.\d)")),
     ("v_number", re.compile(r"\bv(?P<version>\d+(?:\.\d+)*)\b(?!\.\d)")),
     # A name then a dotted number that is not a measure or a table row: "Python 3.11", "Django 4.2.1".
@@ -268,6 +270,18 @@ def pick_column(header_cells: list[str], asked: Period) -> int | None:
         elif rank == best[0]:
             tie = True
     return None if best is None or tie else best[1]
+
+
+_REFERENCE = re.compile(
+    r"\b(?:table|figure|fig|page|pages|p|section|chapter|appendix|note|item|step|line|lines|part|schedule|form)"
+    r"\.?[^\S\n]+\d+[a-z]?\b(?![,.]\d)(?:[^\S\n]*(?:,|and|or|to|through|-|–)[^\S\n]*\d+[a-z]?\b(?![,.]\d))*",
+    re.IGNORECASE,
+)
+
+
+def reference_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` points to a part of a document ("Table 324", "lines 5 and 6", "page 12"): no figures there."""
+    return [m.span() for m in _REFERENCE.finditer(text)]
 
 
 def name_numbers(text: str) -> list[NameNumber]:
@@ -362,7 +376,7 @@ def _read(shape: str, match: re.Match[str]) -> Period | None:
             return Period(kind, year=_fiscal_year(groups), part=part, fiscal=True)
         year = groups.get("year") or groups.get("short")
         return Period(kind, year=_full_year(year), part=part)  # type: ignore[arg-type]
-    if shape == "year_word":
+    if shape in ("year_word", "possessive_year"):
         return Period(PeriodKind.YEAR, year=int(groups["year"]))
     if shape == "fy":
         return Period(PeriodKind.FISCAL_YEAR, year=_fiscal_year(groups))

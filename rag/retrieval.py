@@ -1,9 +1,10 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates fused by reciprocal rank fusion.
+"""Hybrid retrieval: the store's dense and lexical candidates, fused by reciprocal rank fusion, then ranked by scope.
 
 Dense search finds paraphrases ("spend abroad" for "invest overseas"); BM25 finds
 exact figures and names ("296 TOPS", "Cambricon"). RRF needs no score
 calibration between the two, which matters because their scores live on
-different scales.
+different scales. The store (rag/store/base.py) runs both searches and the fusion:
+in process for the local folder, in the server for Milvus.
 
 Two rules act on the fused list, both general:
 - Scope: when the question names a subject or period and some candidates'
@@ -22,28 +23,21 @@ Two rules act on the fused list, both general:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from dataclasses import replace
 
 from rag.embedding import Embedder
 from rag.metadata import QuestionScope, ScopeOutcome, match, question_scope
 from rag.periods import identifiers
-from rag.store.store import IndexStore
+from rag.store.base import Store
+from rag.store.fusion import RRF_K, reciprocal_rank_fusion
 from rag.types import Passage
 
-RRF_K = 60  # Cormack et al. (2009): k=60 damps the head of each list so one retriever cannot dominate
+__all__ = ["RRF_K", "Retriever", "identifier_hits", "in_scope_ranking", "reciprocal_rank_fusion"]
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Fuse ranked lists of ids: score(id) = sum over lists of 1 / (k + rank). Ties keep first-seen order."""
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda pair: -pair[1])
-
-
-def in_scope_ranking(fused: Sequence[int], matching: set[int]) -> list[int]:
-    """The fused rows whose document may answer the question's scope, in fused order: the third RRF list."""
+def in_scope_ranking(fused: Sequence[Hashable], matching: set) -> list:
+    """The fused candidates whose document may answer the question's scope, in fused order: the third RRF list."""
     return [row for row in fused if row in matching]
 
 
@@ -56,9 +50,9 @@ def identifier_hits(chunk_text: str, wanted: Sequence[str]) -> int:
 
 
 class Retriever:
-    """Searches one loaded index with the embedder that built it."""
+    """Searches one index with the embedder that built it."""
 
-    def __init__(self, store: IndexStore, embedder: Embedder) -> None:
+    def __init__(self, store: Store, embedder: Embedder) -> None:
         self.store = store
         self._embedder = embedder
         self._subjects = sorted(
@@ -71,38 +65,28 @@ class Retriever:
 
     def search(self, query: str, k: int, candidates: int) -> list[Passage]:
         """The `k` best passages for `query`, best first."""
-        dense = self.store.dense.search(self._embedder.embed([query])[0], candidates)
-        lexical = self.store.lexical.search(query, candidates, len(self.store.chunks))
-        dense_rank = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
-        lexical_rank = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
-        rankings = [[row for row, _ in dense], [row for row, _ in lexical]]
-        fused = reciprocal_rank_fusion(rankings)
-        matching = self._in_scope_rows([row for row, _ in fused], self.scope(query))
+        fused = self.store.search(self._embedder.embed([query])[0], query, candidates)
+        matching = self._in_scope(fused, self.scope(query))
         if matching and len(matching) < len(fused):
-            fused = reciprocal_rank_fusion([*rankings, in_scope_ranking([row for row, _ in fused], matching)])
+            # RRF is a sum over lists, so fusing in a third list adds its share to each fused score.
+            bonus = {i: 1.0 / (RRF_K + rank) for rank, i in enumerate(in_scope_ranking(range(len(fused)), matching), start=1)}
+            rescored = [replace(p, score=p.score + bonus.get(i, 0.0)) for i, p in enumerate(fused)]
+            fused = sorted(rescored, key=lambda p: -p.score)
         wanted = identifiers(query)
         if wanted:  # a stable sort keeps fused order within each count
-            fused.sort(key=lambda pair: -identifier_hits(self.store.chunks[pair[0]].text, wanted))
-        return [
-            Passage(
-                chunk=self.store.chunks[row],
-                score=score,
-                dense_rank=dense_rank.get(row),
-                lexical_rank=lexical_rank.get(row),
-            )
-            for row, score in fused[:k]
-        ]
+            fused.sort(key=lambda p: -identifier_hits(p.chunk.text, wanted))
+        return fused[:k]
 
-    def _in_scope_rows(self, rows: list[int], scope: QuestionScope) -> set[int]:
-        """Rows whose document is not known to be about another subject or period; empty when the question names nothing."""
+    def _in_scope(self, fused: list[Passage], scope: QuestionScope) -> set[int]:
+        """Positions of candidates whose document is not known to be about another subject or period;
+        empty when the question names nothing."""
         if scope.names_nothing:
             return set()
         outcome: dict[str, bool] = {}
-        for row in rows:
-            source = self.store.chunks[row].source
+        for passage in fused:
+            source = passage.chunk.source
             if source not in outcome:
                 entry = self.store.manifest.files.get(source)
                 found = match(entry.profile if entry else None, scope).outcome
                 outcome[source] = found in (ScopeOutcome.MATCH, ScopeOutcome.UNKNOWN)
-        return {row for row in rows if outcome[self.store.chunks[row].source]}
-
+        return {i for i, passage in enumerate(fused) if outcome[passage.chunk.source]}

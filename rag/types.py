@@ -113,6 +113,7 @@ class RejectionKind(str, Enum):
     NUMBER_NOT_IN_PASSAGE = "number_not_in_passage"
     WORDS_NOT_IN_PASSAGE = "words_not_in_passage"
     OFF_QUESTION = "off_question"  # a true sentence that does not answer the question
+    NOT_A_SENTENCE = "not_a_sentence"  # a run of copied table cells, not a statement a reader can check
     WRONG_KIND = "wrong_kind"  # gives no figure of the kind or unit the question asks for
     NO_FIGURE = "no_figure"  # the question asks for a figure; the claim gives none
     OTHER_PERIOD = "other_period"  # its document or column is about another period than asked

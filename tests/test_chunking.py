@@ -128,3 +128,12 @@ def test_pdf_chunks_stay_on_their_page_with_page_relative_lines():
         assert chunk.line_start == page_text.count("\n", 0, page_text.index(chunk.text)) + 1
     assert {c.page for c in chunks} == {1, 2}
     assert next(c for c in chunks if "two line three" in c.text).line_start == 3
+
+
+def test_an_abbreviation_before_a_lower_case_word_does_not_end_the_sentence():
+    text = "It must sell its U.S. operations soon. Prices rose 5%, e.g. the X1. Next."
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "It must sell its U.S. operations soon.",
+        "Prices rose 5%, e.g. the X1.",
+        "Next.",
+    ]

@@ -45,6 +45,16 @@ def test_a_different_figure_for_the_same_quantity_is_a_conflict(embedder):
     assert [o.quantity.value for o in conflict.others] == [9e9]
 
 
+def test_when_the_question_names_a_currency_only_figures_in_it_can_disagree(embedder):
+    question = "How many RMB will Acme invest in its home market in 2025?"
+    anchor = passage("news/a.txt", "Acme will invest 40 billion yuan ($5.5 billion) in its home market in 2025.")
+    dollars = passage("news/b.txt", "Acme will invest $7 billion in its home market in 2025, a report said.")
+    assert anchored(question, anchor, [dollars], embedder) is None
+    yuan = passage("news/c.txt", "Acme will invest 6 billion yuan in its home market in 2025, a report said.")
+    conflict = anchored(question, anchor, [dollars, yuan], embedder)
+    assert conflict is not None and [o.quantity.value for o in conflict.others] == [6e9]
+
+
 def test_other_records_and_their_identifiers_are_not_conflicts(embedder):
     question = "What is the headcount of unit 0147?"
     record = passage("records/0147.txt", "Unit 0147 headcount: 412")
@@ -53,6 +63,14 @@ def test_other_records_and_their_identifiers_are_not_conflicts(embedder):
     same_record = passage("audits/0147.txt", "Unit 0147 headcount: 398")
     conflict = anchored(question, record, [*others, same_record], embedder)
     assert conflict is not None and [o.quantity.value for o in conflict.others] == [398]
+
+
+def test_a_reference_to_a_line_of_a_form_is_not_a_figure_that_disagrees(embedder):
+    question = "How many arrests for robbery were there in 2009?"
+    row = passage("tables/arrests.txt", "Robbery arrests in 2009: 100,496")
+    form = passage("forms/instructions.txt", "Robbery arrests in 2009 are given in lines 5 and 6.")
+    background = [passage(f"other/{n}.txt", text) for n, text in enumerate(["The museum opened in spring.", "Rainfall was light."])]
+    assert anchored(question, row, [form, *background], embedder) is None
 
 
 def test_background_sample_is_deterministic_and_bounded():

@@ -58,7 +58,7 @@ def test_right_answer():
     score = score_answer(FACT, answer("It plans to spend over 160 billion yuan this year [1].", [(S0, PROCUREMENT)]))
     assert score.verdict == "correct" and score.crag == 1
     assert score.hallucinated == []
-    assert score.citation_correct is True and score.citation_precision == 1.0
+    assert score.citation_correct is True and score.citation_precision == 1.0 and score.citation_only_gold is True
     assert score.retrieval_hit is True
     assert score.total_s == 1.5 and score.first_token_s == 0.3
 
@@ -244,3 +244,25 @@ def test_rounded_computed_value_is_not_hallucinated():
 def test_the_scorer_reads_a_bracketed_figure_as_negative_on_its_own():
     read = [(q.value, q.unit) for q in parse_quantities("Pumping stations (370) 212; founded (2019); ($5.5 billion)")]
     assert read == [(-370.0, ""), (212.0, ""), (2019.0, "year"), (5.5e9, "USD")]
+
+
+def test_a_table_cell_is_read_in_its_tables_units_line():
+    row = "Capital expenditure | 1,577 | 1,402"
+    cited = Citation("reports/r.pdf", 0, len(row), 1, 1, row, id=1)
+    table = Passage(Chunk("reports/r.pdf", row, 0, len(row), 1, 1, "", context="(In millions of dollars)\nItem | 2018 | 2017"), 1.0)
+    question = gold("fact", "What was capital expenditure in 2018?", [(1.577e9, "USD", "reports/r.pdf")], ["reports/r.pdf"])
+    timings = {"retrieve_ms": 20.0, "first_token_ms": 300.0, "total_ms": 1500.0}
+    scaled = score_answer(question, Answer("q", "Capital expenditure was $1,577 million [1].", False, [cited], [], False, "stub", timings, [table]))
+    assert scaled.verdict == "correct" and not scaled.hallucinated
+    bare = Passage(Chunk("reports/r.pdf", row, 0, len(row), 1, 1, "", context="Item | 2018 | 2017"), 1.0)
+    unscaled = score_answer(question, Answer("q", "Capital expenditure was $1,577 million [1].", False, [cited], [], False, "stub", timings, [bare]))
+    assert unscaled.hallucinated == ["$1,577 million"]
+
+
+def test_a_year_in_brackets_after_a_citation_marker_is_not_a_negative_table_cell():
+    assert [(q.value, q.unit) for q in parse_quantities("receipts were $610,982,004.35 [2] (1899).")] == [(610982004.35, "USD"), (1899.0, "")]
+
+
+def test_an_answer_that_also_cites_another_document_does_not_cite_only_gold_sources():
+    score = score_answer(FACT, answer("It plans to spend 160 billion yuan [1]. Another gives CNY 40 billion [2].", [(S0, PROCUREMENT), (S3, DOMESTIC)]))
+    assert score.citation_correct is True and score.citation_only_gold is False

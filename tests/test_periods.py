@@ -13,6 +13,7 @@ from rag.periods import (
     name_numbers,
     periods_in,
     pick_column,
+    reference_spans,
 )
 
 YEAR, FY, Q, H, DATE, VERSION = (
@@ -167,3 +168,14 @@ def test_quantities_periods_and_versions_are_not_names(sentence):
 def test_identifiers_are_normalised_for_verbatim_search():
     assert identifiers("What did  Unit 0147 report under ISO 9001?") == ["unit 0147", "iso 9001"]
     assert identifiers("How much did revenue grow in 2021?") == []
+
+
+def test_references_to_parts_of_a_document_are_found_whole():
+    text = "Complete lines 5 and 6 above. See Table 324, page 12-14 and 2,000 units; item 3, 4 or 5b. Line 40.5 is a value."
+    assert [text[start:end] for start, end in reference_spans(text)] == ["lines 5 and 6", "Table 324", "page 12-14", "item 3, 4 or 5b"]
+
+
+def test_a_year_after_a_possessive_is_a_period_in_any_century():
+    assert periods_in("In President McKinley's 1898 annual message, what were the receipts?") == [Period(YEAR, year=1898)]
+    assert periods_in("What was in Acme’s 1998 report?") == [Period(YEAR, year=1998)]
+    assert periods_in("How many of the firm's 1800 employees left?") == []

@@ -59,9 +59,13 @@ DOCS = {
 
 @pytest.fixture
 def corpus_settings(tmp_path: Path, settings, embedder):
+    return _indexed(tmp_path, settings, embedder, DOCS)
+
+
+def _indexed(tmp_path: Path, settings, embedder, documents: dict[str, str]):
     corpus = tmp_path / "docs"
     corpus.mkdir()
-    for name, text in DOCS.items():
+    for name, text in documents.items():
         (corpus / name).write_text(text)
     configured = replace(settings, corpus=corpus, index_dir=tmp_path / "index")
     build_index([corpus], configured, embedder=embedder, show_progress=False)
@@ -128,3 +132,55 @@ def test_a_figure_from_an_instruction_to_an_ai_is_never_supported(tmp_path, sett
     assert not any(n.value == 999e9 and n.supported for n in answer.numbers)
     assert [d.kind for d in answer.dropped] == [RejectionKind.INSTRUCTION]
     assert "instructions to an AI" in answer.answer
+
+
+PLANS = {
+    "plans.txt": "Project plans.\nThe project aims to build 100,000 units in 2026 at the new plant.\n",
+    "profile.txt": "Company profile.\nThe company makes widgets and is based in Springfield.\n",
+    "rivals.txt": "Market notes.\nRivals shipped widgets to 290 clients.\n",
+    "abroad.txt": "Investment abroad.\nThe company will invest $6.8 billion abroad next year.\n",
+    "home.txt": "Investment at home.\nThe company will spend $5.5 billion in its home market next year.\n",
+}
+
+
+def test_a_claim_from_the_wrong_passage_gets_a_second_look_at_the_passages_with_such_a_figure(tmp_path, settings, embedder):
+    generator = ScriptedGenerator(
+        citing("based in Springfield", "The company makes widgets."),  # names the subject, states no figure
+        citing("100,000 units", "The project aims to build 100,000 units in 2026."),
+    )
+    configured = _indexed(tmp_path, settings, embedder, PLANS)
+    answer = Pipeline(configured, embedder=embedder, generator=generator, show_progress=False).ask(
+        "How many units does the project aim to build in 2026?"
+    )
+    assert len(generator.prompts) == 2, answer
+    assert "Springfield" not in generator.prompts[1] and "290 clients" not in generator.prompts[1]
+    assert [d.kind for d in answer.dropped] == [RejectionKind.NO_FIGURE]
+    assert any(n.value == 100_000 and n.supported for n in answer.numbers) and not answer.abstained
+    assert any("Springfield" in p.chunk.text for p in answer.passages)  # the answer lists what the model first read
+
+
+def test_a_comparison_answered_for_one_side_gets_a_second_look_for_the_other(tmp_path, settings, embedder):
+    generator = ScriptedGenerator(
+        citing("$6.8 billion abroad", "The company will invest $6.8 billion abroad."),
+        citing("$5.5 billion", "The company will spend $5.5 billion in its home market."),
+    )
+    configured = _indexed(tmp_path, settings, embedder, PLANS)
+    answer = Pipeline(configured, embedder=embedder, generator=generator, show_progress=False).ask(
+        "How does the investment abroad compare with the spending in the home market?"
+    )
+    assert len(generator.prompts) == 2, answer
+    assert "$6.8 billion abroad" not in generator.prompts[1]
+    assert {6.8e9, 5.5e9} <= {n.value for n in answer.numbers if n.supported}, (answer.answer, answer.dropped)
+
+
+def test_a_difference_the_model_did_not_compute_is_computed_from_the_passage_that_states_both(tmp_path, settings, embedder):
+    configured = _indexed(tmp_path, settings, embedder, {
+        "post.txt": "Postal accounts.\nThe post-office receipts for the year were $75,896,933.16 and its expenditures $81,074,104.90.\n"
+    })
+    generator = ScriptedGenerator(citing("receipts", "The post-office receipts were $75,896,933.16."))
+    answer = Pipeline(configured, embedder=embedder, generator=generator, show_progress=False).ask(
+        "How much larger were the post-office expenditures than its receipts?"
+    )
+    [derived] = [n for n in answer.numbers if n.derived]
+    assert derived.value == pytest.approx(81_074_104.90 - 75_896_933.16) and derived.supported
+    assert derived.derived == "$81,074,104.90 - $75,896,933.16"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 # Before Gradio is imported: no telemetry and no version check, since the app works offline.
@@ -21,7 +22,8 @@ import gradio as gr  # noqa: E402
 from rag.answering.pipeline import Pipeline  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
-from rag.store.store import IndexStore  # noqa: E402
+from rag.loading import document_title  # noqa: E402
+from rag.store.base import Store  # noqa: E402
 from rag.ui import corpus  # noqa: E402
 from rag.ui.asking import Asker  # noqa: E402
 from rag.ui.assets import CSS, JS  # noqa: E402
@@ -98,7 +100,7 @@ def build_app(pipeline: Pipeline) -> gr.Blocks:
     return app.queue(default_concurrency_limit=ANSWER_CONCURRENCY)
 
 
-def _ask_tab(asker: Asker, default_top_k: int, store: IndexStore) -> gr.Chatbot:
+def _ask_tab(asker: Asker, default_top_k: int, store: Store) -> gr.Chatbot:
     """The chat, its settings and the sources panel, with their events; returns the chatbot."""
     turns = gr.State([])
     with gr.Row(equal_height=False):
@@ -180,7 +182,7 @@ def _ask_tab(asker: Asker, default_top_k: int, store: IndexStore) -> gr.Chatbot:
     return chatbot
 
 
-def _corpus_tab(pipeline: Pipeline, settings: Settings, store: IndexStore) -> tuple[gr.Dataframe, gr.Markdown]:
+def _corpus_tab(pipeline: Pipeline, settings: Settings, store: Store) -> tuple[gr.Dataframe, gr.Markdown]:
     """The indexed files, uploads and re-indexing; returns the table and the summary line."""
     summary = gr.Markdown(corpus.summary_markdown(store.manifest, settings.corpus), elem_id="rag-corpus-summary")
     table = gr.Dataframe(
@@ -225,8 +227,8 @@ def _corpus_tab(pipeline: Pipeline, settings: Settings, store: IndexStore) -> tu
     return table, summary
 
 
-def _examples(store: IndexStore) -> list[dict[str, str]]:
-    titles = {chunk.source: chunk.title for chunk in store.chunks}
+def _examples(store: Store) -> list[dict[str, str]]:
+    titles = {source: document_title(text, Path(source).suffix.lower()) for source, text in store.documents.items()}
     return [{"text": q} for q in example_questions(store.documents, titles)]
 
 

@@ -5,6 +5,7 @@ figures that answer neighbouring questions (a domestic budget next to an oversea
 one). So the answer's first figure-bearing claim is the anchor. A figure from
 another document conflicts with it when:
 - it has the same unit and a different value, and is not an identifier ("Unit 0147");
+  when the question names a unit ("how many RMB", "in GHz"), that unit;
 - it measures the same quantity: every word of the question that the anchor's
   sentence or document title uses ("abroad", "revenue", "breast cancer") is also in the
   candidate's sentence or its document's title and subject, so an overseas budget
@@ -22,12 +23,13 @@ from dataclasses import dataclass
 
 import re
 
+from rag.answering.expected import expected_kind
 from rag.answering.relevance import RelevanceScale
 from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, sentence_span
 from rag.answering.words import content_stems
 from rag.embedding import Embedder
 from rag.numbers import parse_quantities, same_quantity, table_scale
-from rag.periods import Period, PeriodKind, periods_in
+from rag.periods import Period, PeriodKind, periods_in, reference_spans
 from rag.types import Passage
 
 # On the question's relevance scale, a candidate sentence may score at most this much less than
@@ -67,6 +69,9 @@ def find_conflict(
     anchors = figures_of(anchor_claim)
     anchor_sources = {a.spans[0].source for a in anchors}
     units = {a.quantity.unit for a in anchors}
+    expected = expected_kind(question)
+    if expected and expected.named_unit in units:  # asked in yuan: a dollar conversion beside it is not the answer
+        units = {expected.named_unit}
 
     in_claims = [
         n for c in claims if c is not anchor_claim for n in figures_of(c)
@@ -133,5 +138,9 @@ def _identifiers(text: str) -> set[str]:
 
 
 def _is_identifier(text: str, start: int, written: str) -> bool:
-    """A number that names a record ("Unit 0147", "#12", "No. 7") rather than measures something."""
-    return bool(_IDENTIFIER.match(written) or _IDENTIFIER_BEFORE.search(text[max(0, start - 8) : start]))
+    """A number that names a record ("Unit 0147", "#12", "No. 7") or a part of a document ("lines 5 and 6")."""
+    return bool(
+        _IDENTIFIER.match(written)
+        or _IDENTIFIER_BEFORE.search(text[max(0, start - 8) : start])
+        or any(begin <= start < end for begin, end in reference_spans(text))
+    )

@@ -21,14 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.numbers import YEAR, Quantity, measure_unit
+from rag.numbers import YEAR, Quantity, currency_named, measure_unit
 
 _HOW_MANY = re.compile(r"\bhow many ([a-z][a-z0-9-]*)", re.IGNORECASE)
 _PERCENT = re.compile(r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow many percent\b", re.IGNORECASE)
 _HOW_MUCH = re.compile(r"\bhow much\b", re.IGNORECASE)
 _MONEY = re.compile(
     r"\b(spend|spends|spent|spending|invest|invests|invested|investment|cost|costs|pay|paid|worth|price|"
-    r"budget|revenue|fund|funding|allocate|allocated|dollars?|yuan|euros?)\b|[$¥€£]",
+    r"budget|revenue|fund|funding|allocate|allocated)\b|[$¥€£]",
     re.IGNORECASE,
 )
 # Questions that want a figure of some kind, even when they do not say which.
@@ -41,7 +41,6 @@ _FIGURE_QUESTION = re.compile(
 _WHEN = re.compile(r"^\s*(when|in what year|in which year|what year)\b", re.IGNORECASE)
 # "how many times/years/more": arithmetic or durations, answered by computed figures; not constrained here.
 _NOT_A_KIND = {"times", "years", "months", "days", "weeks", "more", "fewer", "of", "in", "other"}
-_CURRENCY_NOUNS = {"dollars": "USD", "dollar": "USD", "yuan": "CNY", "renminbi": "CNY", "euros": "EUR", "euro": "EUR"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
@@ -54,6 +53,12 @@ class Expected:
     percent: bool = False
     measure: str | None = None  # a unit of measure the question names, canonical ("ghz")
     count_words: frozenset[str] = frozenset()  # singular words a count's unit may be (or a bare count)
+    named_currency: str | None = None  # the currency the question names ("How many RMB" -> "CNY")
+
+    @property
+    def named_unit(self) -> str | None:
+        """The one unit the question names, when it names one: what a disagreement must be in."""
+        return self.measure or self.named_currency
 
     def satisfied_by(self, quantity: Quantity) -> bool:
         if self.measure:
@@ -82,12 +87,14 @@ def expected_kind(question: str) -> Expected | None:
         noun = how_many.group(1).lower()
         if noun in _NOT_A_KIND:
             return None
-        if noun in _CURRENCY_NOUNS:
-            return Expected("an amount of money", currency=True)
+        if code := currency_named(noun):
+            return Expected(f"an amount in {code}", currency=True, named_currency=code)
         words = frozenset(_singular(w) for w in re.findall(r"[a-z][a-z0-9-]*", question.lower()))
         return Expected(f"a number of {noun}", count_words=words)
-    if _HOW_MUCH.search(question) and _MONEY.search(question):
-        return Expected("an amount of money", currency=True)
+    currencies = {code for word in _WORD.findall(question) if (code := currency_named(word))}
+    if _HOW_MUCH.search(question) and (_MONEY.search(question) or currencies):
+        named = currencies.pop() if len(currencies) == 1 else None
+        return Expected(f"an amount in {named}" if named else "an amount of money", currency=True, named_currency=named)
     return None
 
 

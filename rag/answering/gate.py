@@ -21,14 +21,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.answering.compare import operands_mismatch
 from rag.answering.expected import asks_for_figure, expected_kind, is_figure
 from rag.answering.reply import ProposedClaim
 from rag.answering.scope import Scope
-from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, find_in_passage, verify_claim
-from rag.answering.words import COMPARISON_WORDS, content_stems, content_words, stem
+from rag.answering.verify import CalculationResult, VerifiedClaim, find_in_passage, verify_claim
 from rag.injection import overlaps
 from rag.numbers import YEAR, Quantity, parse_quantities
-from rag.periods import find_periods, name_numbers
+from rag.periods import find_periods, name_numbers, reference_spans
 from rag.types import DroppedClaim, Passage, RejectionKind, Span
 
 # A claim scoring below this on the relevance scale (0 = as similar to the question as a typical
@@ -70,6 +70,15 @@ class ClaimGate:
         self.expected = expected_kind(question)
         self.wants_figure = asks_for_figure(question) or self.expected is not None
 
+    def over(self, passages: list[Passage]) -> ClaimGate:
+        """The same rules for claims that cite `passages` (numbered as the model was shown them)."""
+        return ClaimGate(self.question, passages, relevance=self.relevance, scope=self.scope, evidence=self.evidence)
+
+    def could_answer(self, passage: Passage) -> bool:
+        """Whether `passage` states a figure of the kind the question asks for."""
+        figures = [q for q in parse_quantities(passage.chunk.text) if is_figure(q, self.question)]
+        return bool(figures) and (self.expected is None or any(self.expected.satisfied_by(q) for q in figures))
+
     def check(self, claim: ProposedClaim, calculation: CalculationResult | None = None) -> VerifiedClaim | DroppedClaim:
         result = verify_claim(claim, self.passages, calculation)
         if isinstance(result, DroppedClaim):
@@ -82,13 +91,20 @@ class ClaimGate:
         return result
 
     def check_calculation(self, calculation: CalculationResult) -> DroppedClaim | None:
-        """A calculation must combine the two things the question compares, each from evidence."""
+        """A calculation must combine the two things the question compares, each from evidence of the asked scope."""
         for operand in (calculation.first, calculation.second):
             if any(self.evidence.rests_on_instruction(span) for span in operand.spans):
                 return DroppedClaim(calculation.expression, RejectionKind.INSTRUCTION, _INSTRUCTION_REASON)
         mismatch = operands_mismatch(self.question, calculation.first, calculation.second)
         if mismatch:
             return DroppedClaim(calculation.expression, RejectionKind.WRONG_OPERANDS, mismatch)
+        operands = [calculation.first, calculation.second]
+        out_of_scope = self.scope.refusal(
+            VerifiedClaim(calculation.expression, [s for o in operands for s in o.spans], operands), self.passages
+        )
+        if out_of_scope:
+            kind, reason = out_of_scope
+            return DroppedClaim(calculation.expression, kind, reason)
         return None
 
     # -- the rules: each returns (kind, reason) when the claim fails it ---------------------------
@@ -99,12 +115,16 @@ class ClaimGate:
         return None
 
     def _answers_question(self, claim: VerifiedClaim) -> tuple[RejectionKind, str] | None:
+        if _is_cell_run(claim.statement):
+            return RejectionKind.NOT_A_SENTENCE, "a run of table cells, not a statement"
         figures = [n for n in claim.numbers if is_figure(n.quantity, self.question)]
         if self.wants_figure and not figures:
             return RejectionKind.NO_FIGURE, "the question asks for a figure and the claim gives none"
         if self.expected and not any(self.expected.satisfied_by(n.quantity) for n in figures):
             return RejectionKind.WRONG_KIND, f"gives no figure of the kind asked for ({self.expected.description})"
-        score = self.relevance(claim.statement)
+        # The claim or its evidence: a statement that copies a heading along with the sentence
+        # it cites scores low, though the sentence answers the question.
+        score = max(self.relevance(text) for text in (claim.statement, *(span.quote for span in claim.spans)))
         if score < MIN_CLAIM_RELEVANCE:
             return RejectionKind.OFF_QUESTION, f"off the question (relevance {score:.2f})"
         return None
@@ -114,11 +134,23 @@ class ClaimGate:
 
 
 _INSTRUCTION_REASON = "rests on a sentence addressed to an AI, which is not evidence"
-_REFERENCE = re.compile(
-    r"\b(?:table|figure|fig|page|pages|p|section|chapter|appendix|note|item|step|line|lines|part|schedule|form)"
-    r"\.?[^\S\n]+\d+[a-z]?\b",
-    re.IGNORECASE,
-)
+
+
+# "the 1893 message": a bare four-digit number of a year's range is a date, never a premise figure.
+_YEAR_LIKE = re.compile(r"(?:1[6-9]|20)\d\d(?![\d,.])(?!\s*%)")
+_CELL_RUN_FIGURES = 6  # a statement with this many figures ...
+_CELL_RUN_SHARE = 0.4  # ... making up this share of its words is copied table cells
+_TOKEN = re.compile(r"\S+")
+_FIGURE_TOKEN = re.compile(r"^[(\[$€£¥-]*\d[\d,.]*%?[)\]]*[.,;:]?$")
+
+
+def _is_cell_run(statement: str) -> bool:
+    """A small model asked about a table sometimes copies a stretch of its cells as the "statement"
+    ("Sample Table 25,250 25,300 25,350 3,001 3,009 ..."): each figure is in the passage, but no
+    reader can tell which one answers. A sentence of figures has words between them."""
+    tokens = _TOKEN.findall(statement)
+    figures = sum(1 for token in tokens if _FIGURE_TOKEN.match(token))
+    return figures >= _CELL_RUN_FIGURES and figures >= _CELL_RUN_SHARE * len(tokens)
 
 
 def absent_premises(question: str, passages: list[Passage]) -> list[Quantity]:
@@ -131,71 +163,11 @@ def absent_premises(question: str, passages: list[Passage]) -> list[Quantity]:
     not_figures = (
         [(m.start, m.end) for m in find_periods(question)]
         + [(n.start, n.end) for n in name_numbers(question)]
-        + [m.span() for m in _REFERENCE.finditer(question)]
+        + reference_spans(question)
     )
     return [
         q for q in parse_quantities(question)
-        if q.unit != YEAR
+        if q.unit != YEAR and not _YEAR_LIKE.match(q.text)
         and not any(start < q.end and q.start < end for start, end in not_figures)
         and not any(find_in_passage(q, p) for p in passages)
     ]
-
-# "How many more A than B", "difference between A and B", "A compared with B": the two sides compared.
-_MORE_THAN = re.compile(
-    r"\b(?:more|less|fewer|larger|smaller|bigger|higher|lower|greater)\b(?P<a>.+?)\bthan\b(?P<b>.+)", re.IGNORECASE
-)
-_BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
-_COMPARED = re.compile(r"(?P<a>.+?)\b(?:compared (?:with|to)|versus|vs\.?)\b(?P<b>.+)", re.IGNORECASE)
-_CONTEXT_CHARS = 80  # how far around an operand its own words are looked for
-_SIDE_WORDS = 2  # content words just before "than" that name the first side compared
-_COMPARISON_STEMS = frozenset(stem(w) for w in COMPARISON_WORDS)
-
-
-def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber) -> str | None:
-    """Why two operands are not the two sides the question compares, or None when they are (or it cannot tell).
-
-    Each side's own words (those the other side does not share) must occur near the
-    operand matched to it. "How many more A than B?" computed as total - B fails:
-    the total's words are not A's. A side is read as the words next to the comparison
-    ("more revenue came from <hardware> than <from services>"): the words further off
-    name what is measured, which both operands share.
-    """
-    sides = _compared_sides(question)
-    if sides is None:
-        return None
-    side_a, side_b = sides
-    only_a, only_b = side_a - side_b, side_b - side_a
-    if not only_a or not only_b:
-        return None
-    near_first, near_second = _words_near(first), _words_near(second)
-    straight = bool(only_a & near_first) and bool(only_b & near_second)
-    crossed = bool(only_a & near_second) and bool(only_b & near_first)
-    if straight or crossed:
-        return None
-    return (
-        f"the operands {first.quantity.text} and {second.quantity.text} are not the two things the question "
-        f"compares ({' '.join(sorted(only_a))} / {' '.join(sorted(only_b))})"
-    )
-
-
-def _compared_sides(question: str) -> tuple[set[str], set[str]] | None:
-    for pattern in (_MORE_THAN, _BETWEEN, _COMPARED):
-        match = pattern.search(question)
-        if match:
-            first = [w for w in content_words(match.group("a")) if w not in _COMPARISON_STEMS]
-            return set(first[-_SIDE_WORDS:]), _stems(match.group("b"))
-    return None
-
-
-def _words_near(number: CheckedNumber) -> set[str]:
-    """The words of an operand's quote around its figure."""
-    span = number.spans[0]
-    quote = span.quote
-    at = quote.find(number.quantity.text)
-    if at < 0:
-        return _stems(quote)
-    return _stems(quote[max(0, at - _CONTEXT_CHARS) : at + len(number.quantity.text) + _CONTEXT_CHARS])
-
-
-def _stems(text: str) -> set[str]:
-    return content_stems(text) - _COMPARISON_STEMS

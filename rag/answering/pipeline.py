@@ -18,15 +18,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answering.compare import proposed_difference, uncovered_side
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
 from rag.answering.focus import focus_passages
 from rag.answering.gate import ClaimGate, Evidence, absent_premises
 from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, asks_for_arithmetic, build_messages
 from rag.answering.relevance import RelevanceScale, background_sample, measure_scale
-from rag.answering.reply import ProposedClaim, Reply, finished_claims, nothing_left_to_say, parse_reply, reply_status
+from rag.answering.reply import (
+    Calculation,
+    ProposedClaim,
+    Reply,
+    finished_claims,
+    nothing_left_to_say,
+    parse_reply,
+    reply_status,
+)
 from rag.answering.scope import Scope, periods_of_documents
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, calculate
+from rag.answering.words import content_stems
 from rag.config import Settings
 from rag.embedding import Embedder, embedder_name, make_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InputError
@@ -35,7 +45,8 @@ from rag.indexing import IndexReport, build_index
 from rag.numbers import Quantity, parse_quantities
 from rag.periods import Period
 from rag.retrieval import Retriever
-from rag.store.store import IndexStore, open_store
+from rag.store.base import Store
+from rag.store.factory import open_index
 from rag.types import Answer, DroppedClaim, NumberCheck, Passage, RejectionKind, Repair, SourcesEvent, TextDelta
 
 FALSE_PREMISE_NOTE = "The documents do not support the question's premise."
@@ -55,7 +66,7 @@ class Pipeline:
         self,
         settings: Settings,
         *,
-        store: IndexStore | None = None,
+        store: Store | None = None,
         embedder: Embedder | None = None,
         generator: Generator | None = None,
         show_progress: bool = True,
@@ -66,7 +77,7 @@ class Pipeline:
         self.embedder = embedder
         self.generator = generator
         self._retriever: Retriever | None = None
-        self._periods_store: IndexStore | None = None
+        self._periods_store: Store | None = None
         self._periods: Callable[[str], list[Period]] = periods_of_documents({})
         # One question at a time (one model context). A plain Lock, not an RLock: a streaming
         # consumer may resume the generator, and so release the lock, on another thread.
@@ -82,29 +93,32 @@ class Pipeline:
                 self.embedder = make_embedder(self.settings.embedder, self.settings.threads)
             return self.embedder
 
-    def open_index(self) -> IndexStore:
+    def open_index(self) -> Store:
         """The index in use; opened on first call, and built from `settings.corpus` when there is none yet.
 
         A mismatched embedder is reported before the embedder loads (torch takes a minute to import).
         """
         if self.store is None:
             try:
-                store = open_store(self.settings.index_dir)
+                store = open_index(self.settings)
             except IndexMissingError:
                 if not self.settings.corpus.exists():
                     raise
                 self.index_report = build_index(
                     [self.settings.corpus], self.settings, embedder=self.load_embedder(), show_progress=self.show_progress
                 )
-                store = open_store(self.settings.index_dir)
+                store = open_index(self.settings)
             expected = embedder_name(self.settings.embedder)
             if store.manifest.embedder != expected:
                 raise IndexMismatchError(
-                    f"the index at {self.settings.index_dir} was built with {store.manifest.embedder}, "
+                    f"the index at {self._index_location()} was built with {store.manifest.embedder}, "
                     f"but the embedder in use is {expected}; run `rag index` to rebuild it"
                 )
             self.store = store
         return self.store
+
+    def _index_location(self) -> str:
+        return str(self.settings.index_dir) if self.settings.store == "local" else self.settings.store
 
     def load_generator(self) -> Generator:
         with self._load_lock:
@@ -139,7 +153,7 @@ class Pipeline:
             self.store = None
             self._retriever = None
 
-    def _document_periods(self, store: IndexStore) -> Callable[[str], list[Period]]:
+    def _document_periods(self, store: Store) -> Callable[[str], list[Period]]:
         """Periods of each document of `store`, read once per loaded index."""
         if self._periods_store is not store:
             self._periods_store, self._periods = store, periods_of_documents(store.documents)
@@ -246,11 +260,20 @@ class _AnswerRun:
             passages,
             relevance=lambda statement: float(scale.of_vectors(embedder.embed([statement]))[0]),
             scope=reading.scope,
-            evidence=Evidence({p.chunk.source: store.instruction_spans(p.chunk.source) for p in passages}),
+            evidence=Evidence({p.chunk.source: store.instruction_spans(p.chunk.source) for p in reading.pool}),
         )
 
         reply = yield from self._generate(generator, gate, passages, quiet=bool(reading.absent))
-        calculation = self._calculate(reply, passages, gate)
+        shown, shown_gate = passages, gate
+        closer = self._second_look(reply, gate, passages)
+        if closer:
+            passages, gate = closer, gate.over(closer)
+            reply = yield from self._generate(generator, gate, passages, quiet=bool(reading.absent))
+        # Code looks for the two sides' figures in every retrieved passage, not only in what the model read.
+        pool = reading.pool
+        calculation = self._calculate(
+            (reply.reply.calculation, passages, gate), (proposed_difference(self.question, pool), pool, shown_gate.over(pool))
+        )
         for claim in reply.pending:
             yield from self._try_claim(gate, claim, calculation, None)
         if calculation and not any(n.derived for c in self.verified for n in c.numbers):
@@ -264,7 +287,33 @@ class _AnswerRun:
         abstained = not self.verified and calculation is None
         if abstained and not self.composer.parts:
             yield from self._emit_plain(NOT_IN_DOCUMENTS)
-        yield self._answer(passages, generator.name, reading.retrieve_ms, abstained=abstained, conflict=conflict)
+        yield self._answer(shown, generator.name, reading.retrieve_ms, abstained=abstained, conflict=conflict)
+
+    def _second_look(self, reply: _GeneratedReply, gate: ClaimGate, passages: list[Passage]) -> list[Passage]:
+        """The passages to ask again with, when the model answered from the wrong passages; [] for none.
+
+        A small model often cites the passage that names the question's subject over the one
+        that states the figure ("the TikTok parent's project aims at 100,000 units"), and asked
+        to compare two things it reports one. So it is asked once more, with only the passages
+        that state a figure of the kind asked, when every claim it proposed gave no such figure;
+        or with those that also name the side of a comparison no verified claim speaks of. The
+        same gate checks the second reply; what the first one verified stays.
+        """
+        if reply.pending or reply.reply.calculation is not None or reply.reply.status == "not_in_documents":
+            return []
+        wrong_figure = {RejectionKind.NO_FIGURE, RejectionKind.WRONG_KIND}
+        if not self.verified and reply.reply.claims and all(d.kind in wrong_figure for d in self.dropped):
+            closer = [p for p in passages if gate.could_answer(p)]
+        elif self.verified and (missing := uncovered_side(self.question, [c.statement for c in self.verified])):
+            cited = {(s.source, s.start) for c in self.verified for s in c.spans}
+            closer = [
+                p for p in passages
+                if missing & content_stems(p.chunk.text) and gate.could_answer(p)
+                and not any(p.chunk.source == source and p.chunk.start <= start < p.chunk.end for source, start in cited)
+            ]
+        else:
+            return []
+        return closer if len(closer) < len(passages) else []
 
     def _generate(
         self, generator: Generator, gate: ClaimGate, passages: list[Passage], *, quiet: bool
@@ -319,16 +368,23 @@ class _AnswerRun:
         self.repairs += [Repair(result.statement, r) for r in result.repairs]
         yield self._delta(self.composer.add(Segment(result.statement, result.spans, result.numbers)))
 
-    def _calculate(self, reply: _GeneratedReply, passages: list[Passage], gate: ClaimGate) -> CalculationResult | None:
-        if reply.reply.calculation is None:
-            return None
-        result = calculate(reply.reply.calculation, passages)
-        if isinstance(result, CalculationResult):
-            result = gate.check_calculation(result) or result
-        if isinstance(result, DroppedClaim):
+    def _calculate(
+        self, *proposals: tuple[Calculation | None, list[Passage], ClaimGate]
+    ) -> CalculationResult | None:
+        """The first proposed calculation (the model's, then code's) that passes the gate.
+
+        Each proposal names its operands' passages by their number in its own list of passages.
+        """
+        for proposed, passages, gate in proposals:
+            if proposed is None:
+                continue
+            result = calculate(proposed, passages)
+            if isinstance(result, CalculationResult):
+                result = gate.check_calculation(result) or result
+            if isinstance(result, CalculationResult):
+                return result
             self.dropped.append(result)
-            return None
-        return result
+        return None
 
     def _emit_calculation(self, calc: CalculationResult) -> Iterator[TextDelta]:
         operand_spans = calc.first.spans + calc.second.spans
@@ -411,7 +467,7 @@ class _AnswerRun:
 class _Reading:
     """What answering a question needs before the model: the passages, and what the question names."""
 
-    store: IndexStore
+    store: Store
     pool: list[Passage]  # the retrieved candidates, searched for conflicting figures
     passages: list[Passage]  # what the model reads (focused)
     retrieve_ms: float

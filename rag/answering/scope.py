@@ -9,7 +9,7 @@ periods (a year, fiscal year, quarter, "as of" date or release, `rag.periods`):
 - a claim from a document about another subject is refused (OTHER_SUBJECT);
 - a claim is about an asked period when its quote (with its chunk's table header) names
   a matching period; when the quote names no period, when its document's profile does;
-  and when the document has no profiled period, when its text names one anywhere.
+  and when the document has no profiled period, when its text names that one period only.
   Otherwise it is refused (OTHER_PERIOD);
 - when no retrieved passage is about an asked period, the answer says what the
   documents cover instead and stops, before the model runs.
@@ -81,16 +81,21 @@ class Scope:
         return coverage_note(self.profiles.values(), self.asked) or f"The documents do not cover {self._asked_periods()}."
 
     def _about_asked_period(self, source: str, text: str) -> bool:
-        """The nearest evidence decides: the text's own periods, else its document's profile, else its document."""
+        """The nearest evidence decides: the text's own periods, else its document's profile, else its document.
+
+        A document's whole text decides only when it names a single period of the asked kind: a
+        news story that mentions 2022, 2023 and 2026 says nothing about which year its
+        "this year" means, so its undated sentences answer no dated question.
+        """
         profile = self.profiles.get(source)
-        for named in (
-            periods_in(text),
-            list(profile.periods) if profile else [],
-            self.document_periods(source),
+        for named, decides in (
+            (periods_in(text), _any_named),
+            (list(profile.periods) if profile else [], _any_named),
+            (self.document_periods(source), _one_named),
         ):
             comparable = [n for n in named if any(_comparable(n, a) for a in self.asked.periods)]
             if comparable:
-                return any(n.matches(a) for n in comparable for a in self.asked.periods)
+                return decides(comparable) and any(n.matches(a) for n in comparable for a in self.asked.periods)
         return False
 
     def _asked_periods(self) -> str:
@@ -116,6 +121,14 @@ def _column_of(quantity: Quantity, row: str, table: TableScale | None) -> str:
     cell = row[cell_start + len(CELL_SEPARATOR) if cell_start >= 0 else 0 : found.start]
     header, colon, _ = cell.partition(":")
     return header.strip() if colon else ""
+
+
+def _any_named(periods: list[Period]) -> bool:
+    return True
+
+
+def _one_named(periods: list[Period]) -> bool:
+    return len({p.canonical for p in periods}) == 1
 
 
 def _comparable(named: Period, asked: Period) -> bool:

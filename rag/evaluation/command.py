@@ -33,6 +33,8 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         names = args.suite or suite_names(args.suites)
         suites = [load_suite(name, args.suites) for name in dict.fromkeys(names)]
+        if args.ci and not args.suite:
+            suites = [suite for suite in suites if suite.in_ci]
         if args.check_gold:
             return _check_gold(suites, settings)
         plans = [(suite, _questions(suite, args), load_thresholds(suite.thresholds_path)) for suite in suites]

@@ -47,6 +47,7 @@ class QuestionResult:
                 "crag": score.crag,
                 "hallucinated": score.hallucinated,
                 "citation_correct": score.citation_correct,
+                "citation_only_gold": score.citation_only_gold,
                 "citation_precision": score.citation_precision,
                 "retrieval_hit": score.retrieval_hit,
             },
@@ -80,6 +81,7 @@ class Summary:
     hallucinated_answers: int
     false_conflicts: int  # answers that flag a disagreement on a question of any kind but `conflict`
     citation_correct: float | None
+    citation_only_gold: float | None
     citation_precision: float | None
     retrieval_recall_at_k: float | None
     abstention_recall: float | None
@@ -116,6 +118,7 @@ def summarise(results: list[QuestionResult]) -> Summary:
         hallucinated_answers=sum(bool(s.hallucinated) for s in scores),
         false_conflicts=sum(bool(r.answer and r.answer.conflict) for r in results if r.gold.kind != "conflict"),
         citation_correct=_mean([s.citation_correct for s in scores]),
+        citation_only_gold=_mean([s.citation_only_gold for s in scores]),
         citation_precision=_mean([s.citation_precision for s in scores]),
         retrieval_recall_at_k=_mean([s.retrieval_hit for s in scores]),
         abstention_recall=_mean(unanswerable),

@@ -90,7 +90,8 @@ class Quantity:
 
 def parse_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text`, in order; citation markers and list numbers are skipped."""
-    clean = _IGNORED.sub(lambda m: " " * len(m.group()), text)
+    # A marker becomes filler that is not a gap: "$610 million [2] (1899)" must not read "(1899)" as a table cell.
+    clean = _IGNORED.sub(lambda m: ("#" if m.group().startswith("[") else " ") * len(m.group()), text)
     found = [_from_match(m, clean) for m in _QUANTITY.finditer(clean)]
     found += [
         Quantity(float(_MULTIPLIER_WORDS[m.group().lower()]), "x", m.group(), m.start(), m.end())
@@ -157,6 +158,29 @@ def _join_ranges(found: list[Quantity], text: str) -> list[Quantity]:
             right = replace(right, unit=left.unit)
         found[i], found[i + 1] = left, right
     return found
+
+
+_TABLE_UNITS = re.compile(
+    r"\b(?:in\s+|amounts\s+in\s+)?(?P<scale>thousands|millions|billions)(?:\s+of\s+(?P<currency>dollars|yuan))?\b"
+    r"|(?P<dollars>\(\s*(?:in\s+)?dollars\s*\)|\(\s*\$\s*\))",
+    re.IGNORECASE,
+)
+_TABLE_SCALE = {"thousands": 1e3, "millions": 1e6, "billions": 1e9}
+
+
+def in_table_units(quoted: list[Quantity], context: str) -> list[Quantity]:
+    """Bare table cells read in the units line of their table: "1,577" under "(In millions of dollars)"
+    is also 1.577e9 USD. The scorer's own reading, kept apart from the answering code's."""
+    match = _TABLE_UNITS.search(context)
+    if match is None:
+        return []
+    factor = _TABLE_SCALE[match["scale"].lower()] if match["scale"] else 1.0
+    currency = "USD" if match["dollars"] or "$" in context else _CURRENCY.get((match["currency"] or "").lower(), "")
+    return [
+        Quantity(q.value * factor, currency or q.unit, q.text, q.start, q.end, q.spelled, q.scale * factor, q.step * factor)
+        for q in quoted
+        if q.scale == 1.0 and q.unit in ("", "year") and not q.spelled
+    ]
 
 
 def units_match(a: str, b: str) -> bool:

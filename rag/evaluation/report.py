@@ -29,6 +29,7 @@ _ROWS: tuple[tuple[str, str], ...] = (  # (label, Summary field): one row of eac
     ("hallucinated numbers", "hallucinated_numbers"),
     ("false conflicts", "false_conflicts"),
     ("cited a gold source", "citation_correct"),
+    ("cited only gold sources", "citation_only_gold"),
     ("citation precision", "citation_precision"),
     ("recall@k", "retrieval_recall_at_k"),
     ("abstention recall", "abstention_recall"),
@@ -37,7 +38,7 @@ _ROWS: tuple[tuple[str, str], ...] = (  # (label, Summary field): one row of eac
     ("latency p95 s", "latency_p95_s"),
     ("first token p95 s", "first_token_p95_s"),
 )
-_PER_KIND_ROWS = 13  # a kind's table stops after recall@k: abstention and latency are read overall
+_PER_KIND_ROWS = 14  # a kind's table stops after recall@k: abstention and latency are read overall
 
 
 @dataclass

@@ -15,12 +15,14 @@ Rules, and why:
     accepted word, or every gold number); otherwise it went along with it.
   - an abstention on any other kind is "abstained" (CRAG "missing").
 - faithfulness: an answer number is hallucinated when no cited quote states it
-  and no single arithmetic step on two quoted numbers gives it. Numbers of the
-  question and bare spelled-out counts ("two sources") are not checked.
+  and no single arithmetic step on two quoted numbers gives it; a quoted table cell
+  also counts in its table's units line ("1,577" under "(In millions of dollars)").
+  Numbers of the question and bare spelled-out counts ("two sources") are not checked.
 - CRAG score: +1 correct, 0 partial/abstained/error, -1 wrong; any
   hallucinated number makes it -1 whatever the verdict.
 - citation_correct: some citation comes from a gold source (answered questions
-  with gold sources only). retrieval_hit: a gold source among the passages.
+  with gold sources only); citation_only_gold: every citation does (an answer that
+  also cites another subject's or period's document fails it). retrieval_hit: a gold source among the passages.
 - citation_precision: over (sentence, citation) pairs where the sentence (the
   text up to and including its [n] markers) has checked numbers. With one
   citation its quote must back every number; with several, each quote must
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rag.evaluation.gold import GoldNumber, GoldQuestion
-from rag.evaluation.numbers import Quantity, backed, derivations, describe, parse_quantities, states
+from rag.evaluation.numbers import Quantity, backed, derivations, describe, in_table_units, parse_quantities, states
 from rag.types import Answer
 
 Verdict = Literal["correct", "partial", "wrong", "abstained", "error"]
@@ -52,6 +54,7 @@ class Score:
     abstained: bool = False
     hallucinated: list[str] = field(default_factory=list)  # answer numbers, as written, that nothing cited backs
     citation_correct: bool | None = None
+    citation_only_gold: bool | None = None
     citation_precision: float | None = None
     retrieval_hit: bool | None = None
     total_s: float | None = None
@@ -62,8 +65,7 @@ def score_answer(gold: GoldQuestion, answer: Answer) -> Score:
     """Judge `answer` by the rules in the module docstring."""
     question_numbers = parse_quantities(gold.question)
     claims = _claims(answer.answer, question_numbers)
-    support = _support([n for c in answer.citations for n in parse_quantities(c.quote)])
-    hallucinated = [q.text for q in claims if not backed(q, support)]
+    hallucinated = [q.text for q in _unbacked(claims, _quoted(answer))]
     verdict, why = _judge(gold, answer, claims)
     if hallucinated:
         why += f"; hallucinated: {', '.join(hallucinated)}"
@@ -74,6 +76,7 @@ def score_answer(gold: GoldQuestion, answer: Answer) -> Score:
         abstained=answer.abstained,
         hallucinated=hallucinated,
         citation_correct=_citation_correct(gold, answer),
+        citation_only_gold=_citation_only_gold(gold, answer),
         citation_precision=_citation_precision(answer, question_numbers),
         retrieval_hit=_retrieval_hit(gold, answer),
         total_s=_seconds(answer, "total_ms"),
@@ -122,11 +125,32 @@ def _claims(text: str, question_numbers: list[Quantity]) -> list[Quantity]:
     return [q for q in parse_quantities(text) if not q.spelled and not backed(q, question_numbers)]
 
 
-def _support(quoted: list[Quantity]) -> list[Quantity]:
-    """The quoted numbers and what one arithmetic step on two of them gives (spelled counts are not data)."""
+def _quoted(answer: Answer) -> list[Quantity]:
+    """The numbers of every cited quote, and of table cells also read in their table's units line."""
+    found: list[Quantity] = []
+    for citation in answer.citations:
+        numbers = parse_quantities(citation.quote)
+        context = next(
+            (p.chunk.context for p in answer.passages
+             if p.chunk.source == citation.source and p.chunk.start <= citation.start < p.chunk.end),
+            "",
+        )
+        found += numbers + in_table_units(numbers, context)
+    return found
+
+
+def _unbacked(numbers: list[Quantity], quoted: list[Quantity]) -> list[Quantity]:
+    """The `numbers` that no quoted number states and no one arithmetic step on two quoted numbers gives.
+
+    The steps are worked out only for numbers no quote states: on a long quote (a table page)
+    every pair is hundreds of thousands of steps. Spelled counts are not data.
+    """
+    left = [n for n in numbers if not backed(n, quoted)]
+    if not left:
+        return []
     data = [q for q in quoted if not q.spelled]
     steps = [d for i, a in enumerate(data) for j, b in enumerate(data) if i != j for d in derivations(a, b)]
-    return quoted + steps
+    return [n for n in left if not backed(n, steps)]
 
 
 def _missing(gold_numbers: tuple[GoldNumber, ...], stated: list[Quantity]) -> list[GoldNumber]:
@@ -154,6 +178,12 @@ def _citation_correct(gold: GoldQuestion, answer: Answer) -> bool | None:
     return any(_same_source(c.source, g) for c in answer.citations for g in gold.gold_sources)
 
 
+def _citation_only_gold(gold: GoldQuestion, answer: Answer) -> bool | None:
+    if not gold.gold_sources or answer.abstained or not answer.citations:
+        return None
+    return all(any(_same_source(c.source, g) for g in gold.gold_sources) for c in answer.citations)
+
+
 def _retrieval_hit(gold: GoldQuestion, answer: Answer) -> bool | None:
     if not gold.gold_sources:
         return None
@@ -178,8 +208,7 @@ def _precise(cited: int, ids: list[int], quotes: dict[int, list[Quantity]], numb
     if quote is None:  # a marker that points at no citation
         return False
     if len(ids) == 1:
-        support = _support(quote)
-        return all(backed(n, support) for n in numbers)
+        return not _unbacked(numbers, quote)
     others = [q for i in ids if i != cited for q in quotes.get(i, [])]
     return any(_contributes(quote, others, n) for n in numbers)
 

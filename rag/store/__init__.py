@@ -1,1 +1,5 @@
-"""The on-disk index: layout and atomic swap, manifest, dense (FAISS) and lexical (BM25) parts."""
+"""Where an index lives: the `Store`/`StoreWriter` seam (base.py), chosen by `Settings.store` (factory.py).
+
+The local folder (store.py, local.py: layout and atomic swap, manifest, FAISS and BM25
+parts) is the default; Milvus (milvus.py) is the scale-out store.
+"""

@@ -9,7 +9,8 @@ from pathlib import Path
 from rag.errors import IndexCorruptError
 from rag.metadata import DocumentProfile
 
-FORMAT_VERSION = 3  # 2: checksums of the index files, instruction spans per file; 3: chunks carry their PDF page and table context
+FORMAT_VERSION = 4  # 2: checksums of the index files, instruction spans per file; 3: chunks carry their PDF page and
+# table context; 4: a sentence no longer ends at an abbreviation before a lower-case word ("U.S. operations")
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,28 @@ class Manifest:
             )
         return None
 
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, where: str) -> Manifest:
+        """Parse a manifest; `where` names it in the error when it is corrupt."""
+        try:
+            data = json.loads(text)
+            files = {name: FileEntry(**entry) for name, entry in data.pop("files").items()}
+            return cls(files=files, **data)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise IndexCorruptError(f"index manifest {where} is corrupt ({exc}); rebuild with `rag index`") from None
+
     def write(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2, sort_keys=True))
+        path.write_text(self.to_json())
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
         try:
-            data = json.loads(path.read_text())
-            files = {name: FileEntry(**entry) for name, entry in data.pop("files").items()}
-            return cls(files=files, **data)
+            text = path.read_text()
         except FileNotFoundError:
             raise IndexCorruptError(f"index manifest {path} is missing; rebuild with `rag index`") from None
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except ValueError as exc:  # not UTF-8
             raise IndexCorruptError(f"index manifest {path} is corrupt ({exc}); rebuild with `rag index`") from None
+        return cls.from_json(text, str(path))

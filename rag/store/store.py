@@ -11,10 +11,11 @@ import numpy as np
 
 from rag.errors import IndexCorruptError, IndexMissingError
 from rag.store.dense import DenseIndex
+from rag.store.fusion import reciprocal_rank_fusion
 from rag.store.layout import current_generation
 from rag.store.lexical import LexicalIndex
 from rag.store.manifest import Manifest
-from rag.types import Chunk
+from rag.types import Chunk, Passage
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
@@ -27,6 +28,8 @@ _LOAD_ATTEMPTS = 3  # a reader never locks; if builds replace its generation mid
 
 @dataclass
 class IndexStore:
+    """The local folder store (rag/store/base.py `Store`): everything in memory, searched in process."""
+
     manifest: Manifest
     chunks: list[Chunk]
     vectors: np.ndarray
@@ -38,6 +41,17 @@ class IndexStore:
     def instruction_spans(self, source: str) -> list[tuple[int, int]]:
         """Character spans of `source`'s text that address an AI (rag/injection.py): never evidence."""
         return self.manifest.instruction_spans(source)
+
+    def search(self, query_vector: np.ndarray, query: str, candidates: int) -> list[Passage]:
+        """FAISS and BM25 candidates fused by RRF, each passage with its rank in both lists."""
+        dense = [row for row, _ in self.dense.search(query_vector, candidates)]
+        lexical = [row for row, _ in self.lexical.search(query, candidates, len(self.chunks))]
+        dense_rank = {row: rank for rank, row in enumerate(dense, start=1)}
+        lexical_rank = {row: rank for rank, row in enumerate(lexical, start=1)}
+        return [
+            Passage(self.chunks[row], score, dense_rank=dense_rank.get(row), lexical_rank=lexical_rank.get(row))
+            for row, score in reciprocal_rank_fusion([dense, lexical])
+        ]
 
     def write(self, folder: Path) -> None:
         """Write every file into `folder` (a build folder, published later by layout.commit), then the

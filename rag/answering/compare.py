@@ -1,0 +1,175 @@
+"""The two sides a comparison question names, and the figures that measure each.
+
+"How many more A than B?" is answered by A - B. A small model often proposes the wrong
+pair (the total minus B), or no calculation at all while a passage states both figures.
+So the sides are read from the question: a side's own words are those the other side
+does not share ("more revenue came from <hardware> than <from services>"; the words
+further off name what is measured, which both figures share). `operands_mismatch`
+refuses a calculation whose operands are not the two sides; `proposed_difference`
+finds the pair in one passage when the model gave none.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answering.expected import expected_kind
+from rag.answering.reply import Calculation
+from rag.answering.verify import CheckedNumber
+from rag.answering.words import COMPARISON_WORDS, content_stems, content_words, stem
+from rag.chunking import Span, sentence_spans
+from rag.numbers import YEAR, Quantity, parse_quantities, table_scale
+from rag.periods import find_periods, name_numbers, reference_spans
+from rag.types import Passage
+
+# "How many more A than B", "difference between A and B", "A compared with B": the two sides compared.
+_MORE_THAN = re.compile(
+    r"\b(?:more|less|fewer|larger|smaller|bigger|higher|lower|greater)\b(?P<a>.+?)\bthan\b(?P<b>.+)", re.IGNORECASE
+)
+_FEWER = re.compile(r"^(?:less|fewer|smaller|lower)\b", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
+_COMPARED = re.compile(r"(?P<a>.+?)\b(?:compared? (?:with|to|against)|versus|vs\.?)\b(?P<b>.+)", re.IGNORECASE)
+_CONTEXT_CHARS = 80  # how far around an operand its own words are looked for
+_SIDE_WORDS = 2  # content words just before "than" that name the first side compared
+_COMPARISON_STEMS = frozenset(stem(w) for w in COMPARISON_WORDS)
+# Within a sentence, a figure belongs to the words of its own clause: "receipts amounted to $75.9
+# million | and its expenditures to $81.1 million", "212 - Malignant | 357 - Benign".
+_CLAUSE_BREAK = re.compile(r"[,;|()]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+
+
+def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber) -> str | None:
+    """Why two operands are not the two sides the question compares, or None when they are (or it cannot tell).
+
+    Each side's own words must occur near the operand matched to it.
+    """
+    sides = _own_words(question)
+    if sides is None:
+        return None
+    only_a, only_b = sides
+    near_first, near_second = _words_near(first), _words_near(second)
+    straight = bool(only_a & near_first) and bool(only_b & near_second)
+    crossed = bool(only_a & near_second) and bool(only_b & near_first)
+    if straight or crossed:
+        return None
+    return (
+        f"the operands {first.quantity.text} and {second.quantity.text} are not the two things the question "
+        f"compares ({' '.join(sorted(only_a))} / {' '.join(sorted(only_b))})"
+    )
+
+
+def proposed_difference(question: str, passages: list[Passage]) -> Calculation | None:
+    """"How much more A than B?": A - B from the first sentence that states one figure for each side.
+
+    The sentence must name all of side A's own words (the words next to "than": "post-office
+    expenditures") and one of B's, so that a sentence about another total is passed over. A
+    figure is A's (or B's) when the nearest side word of its own clause is A's (or B's); a
+    sentence that gives either side two different figures is ambiguous, and then no
+    difference is proposed at all. Periods of the question say when, not which side. Years,
+    dates, references ("line 5") and numbers in names are not figures; when the question
+    names a kind of figure, only that kind counts.
+    """
+    match = _MORE_THAN.search(question)
+    sides = _own_words(_without_periods(question))
+    if match is None or sides is None:
+        return None
+    expected = expected_kind(question)
+    for index, passage in enumerate(passages, start=1):
+        text = passage.chunk.text
+        for sentence in sentence_spans(text):
+            words = content_stems(text[sentence.start : sentence.end])
+            if not (sides[0] <= words and sides[1] & words):  # side A is its words next to "than": all of them
+                continue
+            found: dict[int, set[tuple[float, str]]] = {0: set(), 1: set()}
+            written: dict[tuple[float, str], Quantity] = {}
+            for quantity in _figures(passage, sentence.start, sentence.end):
+                if expected and not expected.satisfied_by(quantity):
+                    continue
+                side = _side_of(text, sentence, quantity, sides)
+                if side is not None:
+                    found[side].add((quantity.value, quantity.unit))
+                    written.setdefault((quantity.value, quantity.unit), quantity)
+            if len(found[0]) > 1 or len(found[1]) > 1:
+                return None
+            if found[0] and found[1]:
+                a, b = written[next(iter(found[0]))], written[next(iter(found[1]))]
+                if a.unit != b.unit or a.value == b.value:
+                    return None
+                first, second = (b, a) if _FEWER.match(question[match.start() :]) else (a, b)
+                return Calculation("difference", first.text, index, second.text, index)
+    return None
+
+
+def uncovered_side(question: str, statements: list[str]) -> set[str]:
+    """The own words of the side of a comparison that none of `statements` names, when one side is named."""
+    sides = _own_words(question)
+    if sides is None:
+        return set()
+    said = set().union(*(content_stems(s) for s in statements))
+    named = [bool(own & said) for own in sides]
+    return sides[named.index(False)] if named.count(True) == 1 else set()
+
+
+def _own_words(question: str) -> tuple[set[str], set[str]] | None:
+    """The stems only side A names and those only side B names, or None when the question compares nothing."""
+    for pattern in (_MORE_THAN, _BETWEEN, _COMPARED):
+        match = pattern.search(question)
+        if match:
+            first = [w for w in content_words(match.group("a")) if w not in _COMPARISON_STEMS]
+            side_a, side_b = set(first[-_SIDE_WORDS:]), _stems(match.group("b"))
+            only_a, only_b = side_a - side_b, side_b - side_a
+            return (only_a, only_b) if only_a and only_b else None
+    return None
+
+
+def _without_periods(question: str) -> str:
+    """The question with its periods blanked: "in the fiscal year ended June 30, 1896" says when, not which side."""
+    for mention in reversed(find_periods(question)):
+        question = question[: mention.start] + " " * (mention.end - mention.start) + question[mention.end :]
+    return question
+
+
+def _figures(passage: Passage, start: int, end: int) -> list[Quantity]:
+    """The figures between `start` and `end` of the passage: not years, dates, references or numbers in names."""
+    text = passage.chunk.text
+    not_figures = (
+        reference_spans(text) + [(n.start, n.end) for n in name_numbers(text)]
+        + [(m.start, m.end) for m in find_periods(text)]
+    )
+    return [
+        q for q in parse_quantities(text, table_scale(passage.chunk.context))
+        if start <= q.start < end and q.unit != YEAR and not any(s <= q.start < e for s, e in not_figures)
+    ]
+
+
+def _side_of(text: str, sentence: Span, quantity: Quantity, sides: tuple[set[str], set[str]]) -> int | None:
+    """0 for side A, 1 for side B: the side whose own word is nearest the figure within its clause."""
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)]
+    clause_start = max([b for b in breaks if b < quantity.start], default=sentence.start)
+    clause_end = min([b for b in breaks if b >= quantity.end], default=sentence.end)
+    nearest: dict[int, int] = {}
+    for word in _WORD.finditer(text, clause_start, clause_end):
+        stems = content_stems(word.group())
+        distance = quantity.start - word.end() if word.end() <= quantity.start else word.start() - quantity.end
+        for side, own in enumerate(sides):
+            if stems & own:
+                nearest[side] = min(nearest.get(side, distance), distance)
+    if len(nearest) == 1:
+        return next(iter(nearest))
+    if len(nearest) == 2 and nearest[0] != nearest[1]:
+        return min(nearest, key=nearest.__getitem__)
+    return None
+
+
+def _words_near(number: CheckedNumber) -> set[str]:
+    """The words of an operand's quote around its figure."""
+    span = number.spans[0]
+    quote = span.quote
+    at = quote.find(number.quantity.text)
+    if at < 0:
+        return _stems(quote)
+    return _stems(quote[max(0, at - _CONTEXT_CHARS) : at + len(number.quantity.text) + _CONTEXT_CHARS])
+
+
+def _stems(text: str) -> set[str]:
+    return content_stems(text) - _COMPARISON_STEMS

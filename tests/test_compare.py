@@ -1,0 +1,69 @@
+"""Which figure measures which side of a comparison question."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.compare import proposed_difference, uncovered_side
+from rag.answering.reply import Calculation
+from rag.types import Chunk, Passage
+
+
+def passage(text: str, source: str = "docs/a.txt") -> Passage:
+    return Passage(Chunk(source, text, 0, len(text), 1, 1 + text.count("\n"), ""), score=1.0)
+
+
+@pytest.mark.parametrize(
+    "question,texts,expected",
+    [
+        (  # both sides in one sentence, the first passage off the question
+            "How much larger were the post-office expenditures than its receipts last year?",
+            ["The ordinary expenditures were $4,015,852.21 less than a year earlier.",
+             "The post-office receipts for the year amounted to $75,896,933.16 and its expenditures to $81,074,104.90."],
+            Calculation("difference", "$81,074,104.90", 2, "$75,896,933.16", 2),
+        ),
+        (  # a sentence about another total is passed over: it lacks "post-office"; the period says when
+            "How much larger were the post-office expenditures than its receipts in the fiscal year ended June 30, 1896?",
+            ["The receipts of the Government amounted to $409 million, and its expenditures to $434 million.",
+             "On June 30, 1896, the post-office receipts amounted to $75 million and its expenditures to $81 million."],
+            Calculation("difference", "$81 million", 2, "$75 million", 2),
+        ),
+        (  # a label after its figure
+            "How many more benign than malignant cases does the dataset have?",
+            ["Number of Instances: 569\nClass Distribution: 212 - Malignant, 357 - Benign"],
+            Calculation("difference", "357", 1, "212", 1),
+        ),
+        (  # "fewer": the larger side first, so the difference is what was asked
+            "How many fewer malignant than benign cases does the dataset have?",
+            ["Class Distribution: 212 - Malignant, 357 - Benign"],
+            Calculation("difference", "357", 1, "212", 1),
+        ),
+        (
+            "How many more TOPS does the Nvidia H20 deliver than the Cambricon Siyuan 370?",
+            ["NVIDIA's H20 chip delivers around 296 TOPS, slightly surpassing Cambricon's Siyuan 370 chip at 256 TOPS."],
+            Calculation("difference", "296 TOPS", 1, "256 TOPS", 1),
+        ),
+    ],
+)
+def test_the_figure_of_each_side_is_the_one_its_own_clause_names(question, texts, expected):
+    assert proposed_difference(question, [passage(t) for t in texts]) == expected
+
+
+@pytest.mark.parametrize(
+    "question,texts",
+    [
+        ("How much more did hardware earn than services?", ["Hardware earned $6 million in 2023 and hardware earned $7 million in 2024; services $3 million."]),
+        ("How much more did hardware earn than services?", ["Hardware earned $6 million."]),
+        ("What did hardware earn?", ["Hardware earned $6 million and services $3 million."]),
+        ("How many more lines than pages?", ["Complete lines 5 and 6 on pages 2 and 3."]),
+    ],
+)
+def test_no_difference_is_proposed_when_a_side_is_missing_or_ambiguous(question, texts):
+    assert proposed_difference(question, [passage(t) for t in texts]) is None
+
+
+def test_the_side_of_a_comparison_no_statement_speaks_of():
+    question = "How does the investment abroad compare with the spending in the home market?"
+    assert uncovered_side(question, ["The company will invest $6.8 billion abroad."]) == {"spend", "home", "marke"}
+    assert uncovered_side(question, ["It invests $6.8 billion abroad and $5.5 billion in its home market."]) == set()
+    assert uncovered_side("How much does the company invest abroad?", ["It invests $6.8 billion abroad."]) == set()
