@@ -16,7 +16,7 @@ import re
 from rag.answering.expected import expected_kind
 from rag.answering.reply import Calculation
 from rag.answering.verify import CheckedNumber
-from rag.answering.words import COMPARISON_WORDS, content_stems, content_words, stem
+from rag.answering.words import COMPARISON_STEMS, content_stems, content_words
 from rag.chunking import Span, sentence_spans
 from rag.numbers import YEAR, Quantity, parse_quantities, table_scale
 from rag.periods import find_periods, name_numbers, reference_spans
@@ -29,9 +29,7 @@ _MORE_THAN = re.compile(
 _FEWER = re.compile(r"^(?:less|fewer|smaller|lower)\b", re.IGNORECASE)
 _BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
 _COMPARED = re.compile(r"(?P<a>.+?)\b(?:compared? (?:with|to|against)|versus|vs\.?)\b(?P<b>.+)", re.IGNORECASE)
-_CONTEXT_CHARS = 80  # how far around an operand its own words are looked for
 _SIDE_WORDS = 2  # content words just before "than" that name the first side compared
-_COMPARISON_STEMS = frozenset(stem(w) for w in COMPARISON_WORDS)
 # Within a sentence, a figure belongs to the words of its own clause: "receipts amounted to $75.9
 # million | and its expenditures to $81.1 million", "212 - Malignant | 357 - Benign".
 _CLAUSE_BREAK = re.compile(r"[,;|()]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b", re.IGNORECASE)
@@ -41,17 +39,17 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber) -> str | None:
     """Why two operands are not the two sides the question compares, or None when they are (or it cannot tell).
 
-    Each side's own words must occur near the operand matched to it.
+    An operand can stand for a side when its own clause names that side (its nearest side
+    word), or, when its clause names neither, when its sentence does. The two must be able
+    to stand for different sides: "total - B" fails, as the total's sentence names neither.
     """
     sides = _own_words(question)
     if sides is None:
         return None
-    only_a, only_b = sides
-    near_first, near_second = _words_near(first), _words_near(second)
-    straight = bool(only_a & near_first) and bool(only_b & near_second)
-    crossed = bool(only_a & near_second) and bool(only_b & near_first)
-    if straight or crossed:
+    first_sides, second_sides = _possible_sides(first, sides), _possible_sides(second, sides)
+    if any(a != b for a in first_sides for b in second_sides):
         return None
+    only_a, only_b = sides
     return (
         f"the operands {first.quantity.text} and {second.quantity.text} are not the two things the question "
         f"compares ({' '.join(sorted(only_a))} / {' '.join(sorted(only_b))})"
@@ -85,7 +83,7 @@ def proposed_difference(question: str, passages: list[Passage]) -> Calculation |
             for quantity in _figures(passage, sentence.start, sentence.end):
                 if expected and not expected.satisfied_by(quantity):
                     continue
-                side = _side_of(text, sentence, quantity, sides)
+                side = _side_of(text, sentence, quantity.start, quantity.end, sides)
                 if side is not None:
                     found[side].add((quantity.value, quantity.unit))
                     written.setdefault((quantity.value, quantity.unit), quantity)
@@ -115,7 +113,7 @@ def _own_words(question: str) -> tuple[set[str], set[str]] | None:
     for pattern in (_MORE_THAN, _BETWEEN, _COMPARED):
         match = pattern.search(question)
         if match:
-            first = [w for w in content_words(match.group("a")) if w not in _COMPARISON_STEMS]
+            first = [w for w in content_words(match.group("a")) if w not in COMPARISON_STEMS]
             side_a, side_b = set(first[-_SIDE_WORDS:]), _stems(match.group("b"))
             only_a, only_b = side_a - side_b, side_b - side_a
             return (only_a, only_b) if only_a and only_b else None
@@ -142,15 +140,15 @@ def _figures(passage: Passage, start: int, end: int) -> list[Quantity]:
     ]
 
 
-def _side_of(text: str, sentence: Span, quantity: Quantity, sides: tuple[set[str], set[str]]) -> int | None:
-    """0 for side A, 1 for side B: the side whose own word is nearest the figure within its clause."""
+def _side_of(text: str, sentence: Span, start: int, end: int, sides: tuple[set[str], set[str]]) -> int | None:
+    """0 for side A, 1 for side B: the side whose own word is nearest the figure at `start:end` within its clause."""
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)]
-    clause_start = max([b for b in breaks if b < quantity.start], default=sentence.start)
-    clause_end = min([b for b in breaks if b >= quantity.end], default=sentence.end)
+    clause_start = max([b for b in breaks if b < start], default=sentence.start)
+    clause_end = min([b for b in breaks if b >= end], default=sentence.end)
     nearest: dict[int, int] = {}
     for word in _WORD.finditer(text, clause_start, clause_end):
         stems = content_stems(word.group())
-        distance = quantity.start - word.end() if word.end() <= quantity.start else word.start() - quantity.end
+        distance = start - word.end() if word.end() <= start else word.start() - end
         for side, own in enumerate(sides):
             if stems & own:
                 nearest[side] = min(nearest.get(side, distance), distance)
@@ -161,15 +159,20 @@ def _side_of(text: str, sentence: Span, quantity: Quantity, sides: tuple[set[str
     return None
 
 
-def _words_near(number: CheckedNumber) -> set[str]:
-    """The words of an operand's quote around its figure."""
-    span = number.spans[0]
-    quote = span.quote
+def _possible_sides(number: CheckedNumber, sides: tuple[set[str], set[str]]) -> set[int]:
+    """The sides (0 for A, 1 for B) an operand can stand for, read in its quote."""
+    quote = number.spans[0].quote
     at = quote.find(number.quantity.text)
     if at < 0:
-        return _stems(quote)
-    return _stems(quote[max(0, at - _CONTEXT_CHARS) : at + len(number.quantity.text) + _CONTEXT_CHARS])
+        words = _stems(quote)
+        return {side for side, own in enumerate(sides) if own & words}
+    sentence = next((s for s in sentence_spans(quote) if s.start <= at < s.end), Span(0, len(quote)))
+    side = _side_of(quote, sentence, at, at + len(number.quantity.text), sides)
+    if side is not None:
+        return {side}
+    words = _stems(quote[sentence.start : sentence.end])
+    return {side for side, own in enumerate(sides) if own & words}
 
 
 def _stems(text: str) -> set[str]:
-    return content_stems(text) - _COMPARISON_STEMS
+    return content_stems(text) - COMPARISON_STEMS

@@ -26,7 +26,7 @@ import re
 from rag.answering.expected import expected_kind
 from rag.answering.relevance import RelevanceScale
 from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, sentence_span
-from rag.answering.words import content_stems
+from rag.answering.words import COMPARISON_STEMS, content_stems
 from rag.embedding import Embedder
 from rag.numbers import parse_quantities, same_quantity, table_scale
 from rag.periods import Period, PeriodKind, periods_in, reference_spans
@@ -89,7 +89,7 @@ def find_conflict(
     frames = {p.chunk.source: f"{p.chunk.title} {p.chunk.about}" for p in passages}
     anchor_span = anchors[0].spans[0]
     anchor_context = f"{anchor_span.quote} {frames.get(anchor_span.source, '')}"
-    measured = content_stems(question) & content_stems(anchor_context)
+    measured = (content_stems(question) & content_stems(anchor_context)) - COMPARISON_STEMS
     named = _identifiers(question) & _identifiers(anchor_context)
     anchor_periods = _periods(anchor_span.quote)
     candidates = [

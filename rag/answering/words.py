@@ -28,6 +28,9 @@ def stem(word: str) -> str:
     return word[:STEM_CHARS]
 
 
+COMPARISON_STEMS = frozenset(stem(w) for w in COMPARISON_WORDS)
+
+
 def content_words(text: str) -> list[str]:
     """Stems of the words of `text` that say what it is about, in order."""
     return [stem(w) for w in tokenize(text) if w.isalpha() and len(w) > 2 and w not in _FUNCTION_WORDS]
