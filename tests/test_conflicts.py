@@ -73,6 +73,15 @@ def test_a_reference_to_a_line_of_a_form_is_not_a_figure_that_disagrees(embedder
     assert anchored(question, row, [form, *background], embedder) is None
 
 
+def test_a_total_asked_for_conflicts_with_a_budget_that_does_not_say_total(embedder):
+    question = "What is Acme's total infrastructure budget?"
+    row = passage("tables/plan.txt", "Total Infrastructure Budget | USD 12B |")
+    story = passage("news/acme.txt", "Acme has raised its infrastructure budget to nearly $30 billion.")
+    background = [passage(f"other/{n}.txt", text) for n, text in enumerate(["The museum opened in spring.", "Rainfall was light."])]
+    conflict = anchored(question, row, [story, *background], embedder)
+    assert conflict is not None and [o.quantity.value for o in conflict.others] == [30e9]
+
+
 def test_background_sample_is_deterministic_and_bounded():
     vectors = np.arange(3000, dtype=np.float32).reshape(1000, 3)
     sample = background_sample(vectors, 10)
