@@ -6,7 +6,7 @@ So the sides are read from the question: a side's own words are those the other 
 does not share ("more revenue came from <hardware> than <from services>"; the words
 further off name what is measured, which both figures share). `operands_mismatch`
 refuses a calculation whose operands are not the two sides; `proposed_difference`
-finds the pair in one passage when the model gave none.
+finds the pair in one retrieved sentence when the model gave none.
 """
 
 from __future__ import annotations
