@@ -402,8 +402,9 @@ class _AnswerRun:
             span = figure.spans[0]
             # The quote is the source's own words, so each of its other figures is vouched for by the same span.
             same = (figure.quantity.value, figure.quantity.unit)
-            quoted = [CheckedNumber(q, [span]) for q in parse_quantities(span.quote) if (q.value, q.unit) != same]
-            sentence = f"Another source gives {figure.quantity.text}: \"{_shorten(span.quote)}\""
+            shown = _shorten(span.quote)  # a prefix of the quote: its figures, as shown, are the quote's
+            quoted = [CheckedNumber(q, [span]) for q in parse_quantities(shown) if (q.value, q.unit) != same]
+            sentence = f"Another source gives {figure.quantity.text}: \"{shown}\""
             yield self._delta(self.composer.add(Segment(sentence, [span], [figure, *quoted])))
         yield self._delta(self.composer.add(self._conflict_summary(conflict.anchors + conflict.others)))
         return True
