@@ -271,8 +271,8 @@ class _AnswerRun:
             reply = yield from self._generate(generator, gate, passages, quiet=bool(reading.absent))
         # Code looks for the two sides' figures in every retrieved passage, not only in what the model read.
         pool = reading.pool
-        calculation = self._calculate(
-            (reply.reply.calculation, passages, gate), (proposed_difference(self.question, pool), pool, shown_gate.over(pool))
+        calculation = self._calculate(reply.reply.calculation, passages, gate) or self._calculate(
+            proposed_difference(self.question, pool), pool, shown_gate.over(pool)
         )
         for claim in reply.pending:
             yield from self._try_claim(gate, claim, calculation, None)
@@ -369,21 +369,17 @@ class _AnswerRun:
         yield self._delta(self.composer.add(Segment(result.statement, result.spans, result.numbers)))
 
     def _calculate(
-        self, *proposals: tuple[Calculation | None, list[Passage], ClaimGate]
+        self, proposed: Calculation | None, passages: list[Passage], gate: ClaimGate
     ) -> CalculationResult | None:
-        """The first proposed calculation (the model's, then code's) that passes the gate.
-
-        Each proposal names its operands' passages by their number in its own list of passages.
-        """
-        for proposed, passages, gate in proposals:
-            if proposed is None:
-                continue
-            result = calculate(proposed, passages)
-            if isinstance(result, CalculationResult):
-                result = gate.check_calculation(result) or result
-            if isinstance(result, CalculationResult):
-                return result
-            self.dropped.append(result)
+        """`proposed` (its operands' passages numbered in `passages`) done by code, if it passes the gate."""
+        if proposed is None:
+            return None
+        result = calculate(proposed, passages)
+        if isinstance(result, CalculationResult):
+            result = gate.check_calculation(result) or result
+        if isinstance(result, CalculationResult):
+            return result
+        self.dropped.append(result)
         return None
 
     def _emit_calculation(self, calc: CalculationResult) -> Iterator[TextDelta]:
