@@ -116,7 +116,7 @@ def build_index(
     The local store publishes atomically: on any failure or interruption the previous index stays.
     A server store (Milvus) is updated file by file, each file's new chunks written before its old
     ones are deleted, and the manifest last; an interrupted build is finished by running it again.
-    One build at a time per local index: another build waits for the writer lock (saying so through
+    One build at a time per store: another build waits for the writer lock (saying so through
     `notify`), or with wait=False fails at once. `notify` also gets warnings and the time estimate.
     `settings.engine` "ray" runs hashing, chunking and embedding on Ray (rag/ray_indexing.py).
     """

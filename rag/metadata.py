@@ -7,6 +7,10 @@ title, first lines, file name as a last resort) with general shapes only: legal
 forms ("Inc.", "plc"), report words ("annual report", "fiscal year ended"),
 capitalised names. There is no list of names.
 
+A letter or address ("To the Senate and House of Representatives:", "Dear members,")
+names its addressee in the opening and discusses other names throughout; its subject is
+its author: the signature line when it ends with one, else the file name.
+
 Limits: English documents; a subject is one organisation, product or dataset
 (the most prominent), so a comparison report across companies gets the first one
 or none; a document with no reporting period on its cover gets none, and then
@@ -44,6 +48,10 @@ _REPORT_WORDS = re.compile(
     r"|\bform\s+10-[kq]\b|\bform\s+20-f\b|\breport\s+(?:to|for)\s+(?:share|stock)holders\b|\bfor\s+the\s+(?:fiscal\s+)?year\s+ended\b"
 )
 _REGISTRANT = re.compile(r"(?i)exact\s+name\s+of\s+registrant")
+# The opening line of a letter or address: "To the Congress of the United States:", "Dear shareholders,".
+_SALUTATION = re.compile(r"(?:To|Dear)\s+[^\n.!?]{2,100}[:,]")
+# A signature: one to four capitalised words (initials allowed) alone on the last line.
+_SIGNATURE = re.compile(r"(?:[A-Z][\w'’-]*\.?\s+){0,3}[A-Z][\w'’-]+\.?")
 _CAPITALISED = re.compile(
     r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]*\d*|[A-Z][a-z]+)(?:[^\S\n]+(?:[A-Z][a-z]+(?:[A-Z]\w*)?|[A-Z]{2,}))*"
 )
@@ -59,6 +67,13 @@ _COMMON = frozenset("""
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday according however meanwhile read min
 """.split())
+# "Acme's 2021 annual report", "his 1889 message": a possessive, a year, then a word for a document.
+_DOCUMENT_AFTER = re.compile(
+    r"[^\S\n]+(?:[\w-]+[^\S\n]+){0,2}?(?i:report|message|letter|address|speech|filing|statement|review|survey"
+    r"|edition|issue|prospectus|minutes|transcript|10-k|10-q|20-f)s?\b"
+)
+_POSSESSIVE = re.compile(r"(?i)['’]s\b|\b(?:his|her|its|their|our|my|your)\b")
+_POSSESSIVE_BEFORE = re.compile(r"(?i)(?:['’]s|\b(?:his|her|its|their|our|my|your))[^\S\n]+$")
 _FILE_WORDS = frozenset("annual quarterly interim report reports form final draft copy doc docs document fy q".split())
 
 
@@ -92,11 +107,14 @@ class QuestionScope:
     `other_names` are capitalised names in the question that match no known subject:
     a hint that the question may be about something the corpus lacks (or about a
     product or person inside a known subject's documents), never proof.
+    `document_periods` are the periods that name a document rather than a figure's
+    period ("Acme's 2021 annual report", "his 1889 message"): only that document answers.
     """
 
     subjects: tuple[str, ...]
     periods: tuple[Period, ...]
     other_names: tuple[str, ...] = ()
+    document_periods: tuple[Period, ...] = ()
 
     @property
     def names_nothing(self) -> bool:
@@ -107,6 +125,7 @@ class ScopeOutcome(str, Enum):
     MATCH = "match"
     OTHER_SUBJECT = "other_subject"
     OTHER_PERIOD = "other_period"
+    OTHER_DOCUMENT = "other_document"  # the question names a document of another period ("Acme's 2021 report")
     UNKNOWN = "unknown"  # the document's profile lacks what the question names
 
 
@@ -121,15 +140,20 @@ class ScopeMatch:
 
 def profile_document(document: Document) -> DocumentProfile:
     """Subject and periods of `document` from its cover page, title, first lines, or file name."""
-    lines = [line.strip() for line in document.text.splitlines() if line.strip()][:_OPENING_LINES]
+    all_lines = [line.strip() for line in document.text.splitlines() if line.strip()]
+    lines = all_lines[:_OPENING_LINES]
     opening = "\n".join(lines)[:_OPENING_CHARS]
     title = document.title or (lines[0] if lines else "")
-    subject, subject_how = _subject(opening, title, lines)
+    is_letter = bool(lines) and _SALUTATION.fullmatch(lines[0]) is not None
+    if is_letter:
+        subject, subject_how = _signature(all_lines[-1]) if len(all_lines) > 1 else (None, "")
+    else:
+        subject, subject_how = _subject(opening, title, lines)
     periods, period_how = _periods(opening, title, lines)
     if subject is None or not periods:
         file_subject, file_periods = _from_file_name(document.source)
         if subject is None and file_subject:
-            subject, subject_how = file_subject, "file name"
+            subject, subject_how = file_subject, "file name" + (" (the text is a letter to its addressee)" if is_letter else "")
         if not periods and file_periods:
             periods, period_how = file_periods, "file name"
     found_by = "; ".join(f"{what}: {how}" for what, how in (("subject", subject_how), ("period", period_how)) if how)
@@ -158,6 +182,14 @@ def _subject(opening: str, title: str, lines: list[str]) -> tuple[str | None, st
     if frequent:
         return frequent[0], "most frequent name in the opening"
     return None, ""
+
+
+def _signature(last_line: str) -> tuple[str | None, str]:
+    """A letter's author, when its last line is a signature ("THEODORE ROOSEVELT.", "Jane Doe")."""
+    if not _SIGNATURE.fullmatch(last_line):
+        return None, ""
+    name = _display(last_line.rstrip("."))
+    return (name, "the letter's signature") if name.lower() not in _COMMON else (None, "")
 
 
 def _periods(opening: str, title: str, lines: list[str]) -> tuple[tuple[Period, ...], str]:
@@ -216,7 +248,9 @@ def _display(name: str) -> str:
 
 
 def _first_distinct(periods: Iterable[Period]) -> tuple[Period, ...]:
-    return tuple(dict.fromkeys(periods))[:_MAX_PERIODS]
+    """The distinct periods in order, without one that another contains ("December 1998" beside "1998")."""
+    distinct = list(dict.fromkeys(periods))
+    return tuple(p for p in distinct if not any(o != p and o.covers(p) for o in distinct))[:_MAX_PERIODS]
 
 
 # ------------------------------------------------------------------------------ questions
@@ -231,7 +265,15 @@ def question_scope(question: str, known_subjects: Iterable[str]) -> QuestionScop
     """
     subjects = tuple(dict.fromkeys(s for s in known_subjects if s))
     named = tuple(s for s in subjects if any(_names_alias(question, alias) for alias in _aliases(s, subjects)))
-    periods = tuple(dict.fromkeys(m.period for m in find_periods(question)))
+    mentions = find_periods(question)
+    periods = tuple(dict.fromkeys(m.period for m in mentions))
+    documents = tuple(
+        dict.fromkeys(
+            m.period for m in mentions
+            if (_POSSESSIVE.match(m.text) or _POSSESSIVE_BEFORE.search(question[: m.start]))
+            and _DOCUMENT_AFTER.match(question, m.end)
+        )
+    )
     aliases = {a.casefold() for s in subjects for a in _aliases(s, subjects)}
     others = tuple(
         dict.fromkeys(
@@ -240,12 +282,14 @@ def question_scope(question: str, known_subjects: Iterable[str]) -> QuestionScop
             and not re.fullmatch(r"(?:FY|Q|H)\d.*|\d.*", n)
         )
     )
-    return QuestionScope(named, periods, others)
+    return QuestionScope(named, periods, others, documents)
 
 
 def subject_matches(subject: str, asked: str) -> bool:
-    """Whether a document's subject is the asked one ("Acme Corp." is "Acme Corporation")."""
-    return _core(subject).casefold() == _core(asked).casefold()
+    """Whether a document's subject is the asked one ("Acme Corp." is "Acme Corporation"), or begins
+    with its name ("Acme Review", a subject read from the file name acme-review.txt, is about Acme)."""
+    document, wanted = _core(subject).casefold().split(), _core(asked).casefold().split()
+    return document[: len(wanted)] == wanted
 
 
 def _aliases(subject: str, all_subjects: tuple[str, ...]) -> list[str]:
@@ -291,6 +335,12 @@ def match(profile: DocumentProfile | None, scope: QuestionScope) -> ScopeMatch:
         elif not any(subject_matches(profile.subject, s) for s in scope.subjects):
             asked = " or ".join(scope.subjects)
             return ScopeMatch(ScopeOutcome.OTHER_SUBJECT, f"the document is about {profile.subject}, not {asked}")
+    if scope.document_periods and profile.periods and not any(
+        _same_document_period(d, q) for d in profile.periods for q in scope.document_periods
+    ):
+        has = ", ".join(p.canonical for p in profile.periods)
+        asked = ", ".join(p.canonical for p in scope.document_periods)
+        return ScopeMatch(ScopeOutcome.OTHER_DOCUMENT, f"the document is the one of {has}, not of {asked}")
     if scope.periods:
         if not profile.periods:
             return ScopeMatch(ScopeOutcome.UNKNOWN, "the document states no period")
@@ -301,6 +351,13 @@ def match(profile: DocumentProfile | None, scope: QuestionScope) -> ScopeMatch:
     if not subject_known:
         return ScopeMatch(ScopeOutcome.UNKNOWN, "the document states no subject")
     return ScopeMatch(ScopeOutcome.MATCH, "the document's subject and period match the question")
+
+
+def _same_document_period(document: Period, asked: Period) -> bool:
+    """A document dated `document` is the one a question dates `asked`: one contains the other, or
+    they share a year (a message of 1899 profiled by its fiscal year ended June 30, 1899), not a
+    mere overlap (that message is not "the 1898 message")."""
+    return document.covers(asked) or asked.covers(document) or (document.year is not None and document.year == asked.year)
 
 
 def coverage_note(profiles: Iterable[DocumentProfile], scope: QuestionScope) -> str:

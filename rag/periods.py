@@ -29,6 +29,7 @@ class PeriodKind(str, Enum):
     FISCAL_YEAR = "fiscal_year"
     HALF = "half"
     QUARTER = "quarter"
+    MONTH = "month"  # "December 1894"
     DATE = "date"  # a day, e.g. a balance sheet "as of December 31, 2021"
     VERSION = "version"  # a release of a product or document
 
@@ -48,7 +49,7 @@ class Period:
 
     @property
     def canonical(self) -> str:
-        """A short stable spelling: 2021, FY2022, Q2 FY2024, H1 2023, 2021-12-31, python 3.11."""
+        """A short stable spelling: 2021, FY2022, Q2 FY2024, H1 2023, December 2021, 2021-12-31, python 3.11."""
         fy = "FY" if self.fiscal else ""
         if self.kind is PeriodKind.YEAR:
             return str(self.year)
@@ -58,6 +59,8 @@ class Period:
             return f"Q{self.part} {fy}{self.year}"
         if self.kind is PeriodKind.HALF:
             return f"H{self.part} {fy}{self.year}"
+        if self.kind is PeriodKind.MONTH:
+            return f"{_MONTH_NAMES[self.month - 1]} {self.year}"  # type: ignore[operator]
         if self.kind is PeriodKind.DATE:
             return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
         numbers = ".".join(str(n) for n in self.version)
@@ -88,14 +91,14 @@ class Period:
         """Related enough that evidence about one may answer a question about the other.
 
         True when either covers the other, when they overlap on the calendar (a fiscal
-        year ended June 30, 2022 overlaps 2021), or when both are (parts of) the same
-        year, fiscal or calendar: FY2022 matches 2022, Q1 FY2022 matches FY2022 and 2022.
+        year ended June 30, 2022 overlaps 2021), or, when either's months are unknown, when
+        both are (parts of) the same year: FY2022 matches 2022, Q1 FY2022 matches FY2022 and 2022.
         """
         if self.covers(other) or other.covers(self):
             return True
         mine, theirs = self._months(), other._months()
-        if mine and theirs and mine[0] <= theirs[1] and theirs[0] <= mine[1]:
-            return True
+        if mine and theirs:
+            return mine[0] <= theirs[1] and theirs[0] <= mine[1]
         timed = self.kind is not PeriodKind.VERSION and other.kind is not PeriodKind.VERSION
         return timed and self.year == other.year and PeriodKind.DATE not in (self.kind, other.kind)
 
@@ -111,7 +114,7 @@ class Period:
             months = 3 if self.kind is PeriodKind.QUARTER else 6
             first_month = (self.part - 1) * months + 1  # type: ignore[operator]
             return (y, first_month, 1), (y, first_month + months - 1, 31)  # type: ignore[return-value]
-        if self.kind is PeriodKind.DATE:
+        if self.kind in (PeriodKind.MONTH, PeriodKind.DATE):
             return (y, self.month, self.day or 1), (y, self.month, self.day or 31)  # type: ignore[return-value]
         return None
 
@@ -147,16 +150,13 @@ class NameNumber:
 # A year in a date or a fiscal, quarter or half shape, whose context makes it a year: 1600-2099
 # (historical reports state "the fiscal year ended June 30, 1896").
 _YEAR_DIGITS = r"(?:1[6-9]|20)\d\d"
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}
+_MONTH_SPELLINGS = [
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+    ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+    ("december", "dec"),
+]
+_MONTHS = {name: number for number, names in enumerate(_MONTH_SPELLINGS, start=1) for name in names}
+_MONTH_NAMES = [names[0].title() for names in _MONTH_SPELLINGS]
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE = (
     rf"(?:{_MONTH}\s+(?P<day>\d{{1,2}}),?\s+(?P<year>{_YEAR_DIGITS})"
@@ -185,9 +185,13 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ("part_q", re.compile(r"\b(?P<part>[1-4])(?P<letter>[QH])\s*'?(?P<short>\d\d|(?:19|20)\d\d)\b")),
     ("fy", re.compile(rf"(?i)\b(?:FY\s*'?|fiscal\s+(?:year\s+)?){_FY_YEAR}\b")),
     ("date", re.compile(rf"(?i)\b{_DATE}\b")),
+    ("month", re.compile(rf"\b(?i:{_MONTH})\s+(?:of\s+)?{_YEAR4}\b(?!,\d)")),  # "December 1894": any century
     ("year_word", re.compile(rf"(?i)\b(?:calendar\s+)?year\s+{_YEAR4}\b")),  # "the year 1894": any century
-    # "McKinley's 1898 message", "Acme's 1998 report": any century; not "the firm's 1800 employees".
-    ("possessive_year", re.compile(rf"(?<=\w)['’]s\s+{_YEAR4}\b(?!,\d)(?![^\S\n]+[a-z]+s\b)")),
+    # "McKinley's 1898 message", "his 1889 message", "Acme's 1998 report": any century;
+    # not "the firm's 1800 employees".
+    ("possessive_year", re.compile(
+        rf"(?:(?<=\w)['’]s|\b(?i:his|her|its|their|our|my|your))\s+{_YEAR4}\b(?!,\d)(?![^\S\n]+[a-z]+s\b)"
+    )),
     ("version_word", re.compile(r"(?i)\b(?:release|version|ver\.)\s+v?(?P<version>\d+(?:\.\d+)*)\b(?!\.\d)")),
     ("v_number", re.compile(r"\bv(?P<version>\d+(?:\.\d+)*)\b(?!\.\d)")),
     # A name then a dotted number that is not a measure or a table row: "Python 3.11", "Django 4.2.1".
@@ -376,6 +380,8 @@ def _read(shape: str, match: re.Match[str]) -> Period | None:
             return Period(kind, year=_fiscal_year(groups), part=part, fiscal=True)
         year = groups.get("year") or groups.get("short")
         return Period(kind, year=_full_year(year), part=part)  # type: ignore[arg-type]
+    if shape == "month":
+        return Period(PeriodKind.MONTH, year=int(groups["year"]), month=_MONTHS[groups["month"].lower()])
     if shape in ("year_word", "possessive_year"):
         return Period(PeriodKind.YEAR, year=int(groups["year"]))
     if shape == "fy":

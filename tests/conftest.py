@@ -55,6 +55,19 @@ def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def seeds_milvus(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """Settings whose store is a Milvus Lite file holding seeds/, built once per session (needs the scale extra)."""
+    pytest.importorskip("pymilvus")
+    pytest.importorskip("milvus_lite")
+    from rag.indexing import build_index
+
+    folder = tmp_path_factory.mktemp("seeds-milvus")
+    settings = replace(load_settings(), index_dir=folder / "index", store=f"milvus:{folder / 'rag.db'}", corpus=SEEDS)
+    build_index([SEEDS], settings, embedder=embedder, show_progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
 def pipeline(seeds_index: Settings, embedder):
     """The real answer pipeline (default model) over seeds/, loaded once."""
     from rag.answering.pipeline import Pipeline

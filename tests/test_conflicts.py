@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 from rag.answering.conflicts import find_conflict
+from rag.answering.scope import Scope
 from rag.answering.relevance import background_sample, measure_scale
 from rag.answering.verify import CheckedNumber, VerifiedClaim, find_in_passage
+from rag.metadata import DocumentProfile
 from rag.numbers import parse_quantities
+from rag.periods import Period, PeriodKind
 from rag.types import Chunk, Passage
 
 pytestmark = pytest.mark.slow  # the real embedder
@@ -18,7 +21,7 @@ def passage(source: str, text: str) -> Passage:
     return Passage(Chunk(source, text, 0, len(text), 1, 1, ""), score=1.0)
 
 
-def anchored(question: str, anchor: Passage, others: list[Passage], embedder):
+def anchored(question: str, anchor: Passage, others: list[Passage], embedder, **options):
     """find_conflict with the anchor passage as the answer's one claim."""
     numbers = [CheckedNumber(q, [find_in_passage(q, anchor)]) for q in parse_quantities(anchor.chunk.text)]
     claim = VerifiedClaim(anchor.chunk.text, [numbers[0].spans[0]], numbers)
@@ -26,13 +29,27 @@ def anchored(question: str, anchor: Passage, others: list[Passage], embedder):
     question_vector = embedder.embed([question])[0]
     vectors = embedder.embed([p.chunk.text for p in pool])
     scale = measure_scale(question_vector, [p.chunk.text for p in pool], background_sample(vectors), embedder)
-    return find_conflict(question, [claim], pool, embedder, scale)
+    return find_conflict(question, [claim], pool, embedder, scale, **options)
 
 
 QUESTION = "How much will Acme invest abroad in 2025?"
 ABROAD = passage("news/a.txt", "Acme will invest approximately $6.8 billion abroad in 2025 to train its models.")
 DOMESTIC = passage("news/b.txt", "Acme will invest $5.5 billion within its home market in 2025 on new chips.")
 ABROAD_OTHER = passage("news/c.txt", "A later report said Acme will invest $9 billion abroad in 2025.")
+
+
+def test_another_years_report_does_not_disagree_with_the_asked_years(embedder):
+    question = "In Acme's 2023 annual report, what was the total enrollment of the reserve?"
+    asked = passage("reports/acme-2023.txt", "The total enrollment of the reserve was 112,597 officers and men.")
+    later = passage("reports/acme-2024.txt", "The total enrollment of the reserve is 117,533 officers and men.")
+    profiles = {
+        p.chunk.source: DocumentProfile("Acme", (Period(PeriodKind.YEAR, year=year),), "file name")
+        for p, year in ((asked, 2023), (later, 2024))
+    }
+    scope = Scope.of(question, profiles, lambda source: [])
+    assert anchored(question, asked, [later], embedder) is not None  # the same measure, the same unit
+    in_scope = lambda span: scope.span_refusal(span, [asked, later]) is None  # noqa: E731
+    assert anchored(question, asked, [later], embedder, in_scope=in_scope) is None
 
 
 def test_a_figure_for_another_scope_is_not_a_conflict(embedder):

@@ -132,6 +132,18 @@ def test_abstention_that_still_offers_numbers_is_partial():
     assert score.verdict == "partial" and score.crag == 0
 
 
+def test_the_years_an_abstention_names_as_the_corpus_coverage_are_not_figures():
+    question = gold("unanswerable", "What were Acme's receipts in 1883?")
+    for text in (
+        "The documents cover Acme's 1889, 1890 and 1891 reports, not 1883.",
+        "The documents cover Acme's December 31, 1889 and 1890-06-30 balance sheets and December 1891, not 1883.",
+    ):
+        score = score_answer(question, answer(text, abstained=True))
+        assert score.verdict == "correct" and score.hallucinated == [], text
+    offered = score_answer(question, answer("The documents cover 1889; then it took in 1,889 dollars.", abstained=True))
+    assert offered.verdict == "partial" and offered.hallucinated == ["1,889 dollars"]
+
+
 def test_answering_an_unanswerable_question_is_wrong():
     question = gold("unanswerable", "How much did ByteDance spend on AI chips in 2023?")
     score = score_answer(question, answer("It spent $12 billion [1].", [(S1, TWELVE)]))

@@ -159,6 +159,23 @@ def test_operands_must_be_the_two_things_the_question_compares():
     assert refused is not None and refused.kind is RejectionKind.WRONG_OPERANDS
 
 
+def test_a_figure_that_states_a_change_is_not_an_operand_of_a_difference():
+    receipts = passage(
+        "docs/receipts.txt",
+        "There was collected from customs $131.8 million and from internal revenue $147.2 million. "
+        "The receipts from customs were $73.5 million less than in the year before.",
+    )
+    question = "By how much did internal-revenue receipts exceed customs receipts?"
+    change = calculate(Calculation("difference", "$147.2 million", 1, "$73.5 million", 1), [receipts])
+    level = calculate(Calculation("difference", "$147.2 million", 1, "$131.8 million", 1), [receipts])
+    assert isinstance(change, CalculationResult) and isinstance(level, CalculationResult)
+    assert "states a change" in operands_mismatch(question, change.first, change.second)
+    assert operands_mismatch(question, level.first, level.second) is None
+    # Asked about changes, changes are the operands.
+    asked = "By how much did the fall in customs receipts exceed the fall in internal revenue?"
+    assert operands_mismatch(asked, change.first, change.second) is None
+
+
 def test_operand_order_does_not_matter_and_vague_questions_are_not_checked():
     swapped = _calculation("$300 million", "$600 million")
     question = "How much more revenue came from hardware than from services?"
@@ -184,6 +201,26 @@ def test_a_claim_from_another_subjects_document_is_refused():
     )
     result = scoped.check(ProposedClaim(1, "Capital expenditure was $40 million in 2021."))
     assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.OTHER_SUBJECT
+
+
+def test_a_claim_from_another_years_report_is_refused_when_the_question_names_the_report():
+    from rag.metadata import DocumentProfile
+    from rag.periods import Period, PeriodKind
+
+    profiles = {
+        f"reports/acme-{year}.txt": DocumentProfile("Acme Corporation", (Period(PeriodKind.YEAR, year=year),), "cover page")
+        for year in (2021, 2022)
+    }
+    later = passage("reports/acme-2022.txt", "Revenue was $40 million in 2021 and $46 million in 2022.")
+    own = passage("reports/acme-2021.txt", "Revenue for the year was $41 million.")
+    question = "In Acme's 2021 annual report, what was revenue in 2021?"
+    scoped = ClaimGate(
+        question, [later, own], relevance=lambda s: 1.0,
+        scope=Scope.of(question, profiles, periods_of_documents({})), evidence=Evidence({}),
+    )
+    refused = scoped.check(ProposedClaim(1, "Revenue was $40 million in 2021."))
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_PERIOD
+    assert isinstance(scoped.check(ProposedClaim(2, "Revenue for the year was $41 million.")), VerifiedClaim)
 
 
 TWO_YEARS = passage("reports/capex.html", "Capital expenditure | 2022: 1,577 | 2021: 1,432")

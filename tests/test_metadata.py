@@ -95,6 +95,26 @@ def test_file_name_is_the_last_resort():
     assert profile_document(_doc(NO_COVER, source="corpus/0a1b2c3d.txt")) == DocumentProfile(None, (), "nothing found")
 
 
+LETTER = """To the Senate and House of Representatives:
+
+The reports of the several Executive Departments will be laid before Congress. The Congress
+has before it the report of the Treasury, and the Congress will find in it the receipts of the year.
+The Senate has ratified the treaty, and the Congress has passed the tariff.
+"""
+
+
+def test_a_letter_is_about_its_author_not_its_addressee():
+    """The salutation and the body name the addressee; the subject is the signature or the file name."""
+    unsigned = profile_document(_doc(LETTER, source="messages/1890-Harrison-1.txt"))
+    assert unsigned.subject == "Harrison"
+    assert unsigned.found_by == "subject: file name (the text is a letter to its addressee); period: file name"
+    signed = profile_document(_doc(LETTER + "\nBENJAMIN HARRISON.\n", source="messages/letter.txt"))
+    assert signed.subject == "Benjamin Harrison"
+    assert signed.found_by.startswith("subject: the letter's signature")
+    anonymous = profile_document(_doc(LETTER, source="messages/0a1b2c3d.txt"))
+    assert anonymous.subject is None  # never "Congress" or "Senate"
+
+
 def test_profiles_round_trip_through_the_manifest(tmp_path):
     profile = profile_document(_doc(ANNUAL_10K))
     manifest = Manifest(
@@ -144,6 +164,23 @@ def test_match_outcomes_and_reasons():
     calendar = question_scope("Acme revenue in 2022", SUBJECTS)
     assert match(ACME_2022, calendar).outcome is ScopeOutcome.MATCH  # FY2022 answers "2022"
     assert match(GLOBEX_2018, QuestionScope((), ())).outcome is ScopeOutcome.MATCH  # names nothing
+    review = DocumentProfile("Acme Review", (_year(2018),), "subject: file name")  # from acme-review.txt
+    assert match(review, asked).outcome is ScopeOutcome.MATCH
+    assert match(DocumentProfile("Acmes", (_year(2018),), "file name"), asked).outcome is ScopeOutcome.OTHER_SUBJECT
+
+
+def test_a_dated_document_the_question_names_is_the_only_one_that_answers():
+    """"Acme's 2021 annual report" names a document: the 2022 report's sentence about 2021 does not answer it."""
+    asked = question_scope("In Acme's 2021 annual report, what was the revenue for fiscal 2021?", SUBJECTS)
+    assert asked.document_periods == (_year(2021),)
+    assert match(ACME_2021, asked).outcome is ScopeOutcome.MATCH
+    assert match(ACME_2022, asked).outcome is ScopeOutcome.OTHER_DOCUMENT
+    assert "not of 2021" in match(ACME_2022, asked).reason
+    figure = question_scope("What was Acme's 2021 revenue?", SUBJECTS)  # a figure's period, not a document's
+    assert figure.document_periods == ()
+    assert match(ACME_2022, figure).outcome is ScopeOutcome.OTHER_PERIOD  # the claim gate lets its quote's period decide
+    pronoun = question_scope("What did Acme say in its December 2021 letter?", SUBJECTS)
+    assert [p.canonical for p in pronoun.document_periods] == ["December 2021"]
 
 
 def test_coverage_note_says_what_the_corpus_has():

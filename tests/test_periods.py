@@ -43,6 +43,8 @@ YEAR, FY, Q, H, DATE, VERSION = (
         ("Results for the three months ended September 30, 2023.", "Q3 2023", "three months ended September 30, 2023"),
         ("Cash as of December 31, 2021 was ample.", "2021-12-31", "as of December 31, 2021"),
         ("Debt as at 31 March 2020 fell.", "2020-03-31", "as at 31 March 2020"),
+        ("Cleveland's December 1894 message named the deficit.", "December 1894", "December 1894"),
+        ("Orders in March of 2021 doubled.", "March 2021", "March of 2021"),
         ("In the first half of 2023 costs rose.", "H1 2023", "first half of 2023"),
         ("H2 2022 revenue was seasonal.", "H2 2022", "H2 2022"),
         ("Release 4.2 adds a new parser.", "version 4.2", "Release 4.2"),
@@ -179,3 +181,12 @@ def test_a_year_after_a_possessive_is_a_period_in_any_century():
     assert periods_in("In President McKinley's 1898 annual message, what were the receipts?") == [Period(YEAR, year=1898)]
     assert periods_in("What was in Acme’s 1998 report?") == [Period(YEAR, year=1998)]
     assert periods_in("How many of the firm's 1800 employees left?") == []
+    assert periods_in("What did the President say in his 1889 message?") == [Period(YEAR, year=1889)]
+    assert periods_in("How many of their 1650 members voted?") == []
+
+
+def test_a_month_lies_inside_its_year_and_overlaps_its_fiscal_year():
+    december = periods_in("December 1894")[0]
+    assert Period(YEAR, year=1894).covers(december)
+    assert december.matches(Period(FY, year=1895, month=6))  # July 1894 - June 1895
+    assert not december.matches(Period(FY, year=1894, month=6))

@@ -1,11 +1,11 @@
-"""Retrieval quality on seeds/: each query must find its file in the top 5 (recall@5 = 100%)."""
+"""Retrieval quality on seeds/: each query must find its file in the top 5 (recall@5 = 100%), with either store."""
 
 from __future__ import annotations
 
 import pytest
 
 from rag.retrieval import Retriever
-from rag.store.store import open_store
+from rag.store.factory import open_index
 
 pytestmark = pytest.mark.slow
 
@@ -39,14 +39,15 @@ QUERIES = [
 ]
 
 
-def test_recall_at_5_is_total_and_report_recall_at_1(seeds_index, embedder):
-    retriever = Retriever(open_store(seeds_index.index_dir), embedder)
+@pytest.mark.parametrize("store", ["local", "milvus"])
+def test_recall_at_5_is_total_and_report_recall_at_1(store, request, embedder):
+    retriever = Retriever(open_index(request.getfixturevalue("seeds_index" if store == "local" else "seeds_milvus")), embedder)
     misses, first = [], 0
     for query, expected in QUERIES:
         sources = [p.chunk.source.split("/")[-1][:3] for p in retriever.search(query, 5, 40)]
         first += sources[0] == expected
         if expected not in sources:
             misses.append((query, expected, sources))
-    print(f"\nretrieval on seeds/: recall@1 = {first}/{len(QUERIES)} = {first / len(QUERIES):.0%}, "
+    print(f"\nretrieval on seeds/ ({store} store): recall@1 = {first}/{len(QUERIES)} = {first / len(QUERIES):.0%}, "
           f"recall@5 = {len(QUERIES) - len(misses)}/{len(QUERIES)}")
     assert not misses, misses

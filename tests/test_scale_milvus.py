@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +15,9 @@ from rag.cli import main
 from rag.errors import ConfigError, IndexMissingError
 from rag.indexing import build_index
 from rag.retrieval import Retriever
-from rag.store.factory import open_index, parse_location
+from rag.store.factory import open_index, open_writer, parse_location
+
+from conftest import REPO, SEEDS
 
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
@@ -147,3 +153,50 @@ def test_unreachable_server_and_bad_store_are_one_line_errors(tmp_path, capsys):
 def test_missing_milvus_index_says_how_to_build_one(tmp_path, settings):
     with pytest.raises(IndexMissingError, match="rag index --store milvus:"):
         open_index(replace(settings, store=f"milvus:{tmp_path / 'empty.db'}"))
+
+
+def test_one_rag_index_at_a_time_on_a_milvus_lite_file_and_others_get_one_line(settings, tmp_path):
+    """The writer lock is a file beside the Milvus Lite file; Milvus Lite itself lets one process open the file."""
+    settings = _milvus(settings, tmp_path)
+
+    def rag(*args: str) -> list[str]:
+        run = subprocess.run([sys.executable, "-m", "rag.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 1, run.stderr
+        return run.stderr.strip().splitlines()
+
+    messages: list[str] = []
+    entered = threading.Event()
+
+    def second_writer() -> None:
+        with open_writer(settings, wait=True, on_wait=messages.append):
+            entered.set()
+
+    with open_writer(settings, wait=False, on_wait=None):
+        assert rag("index", str(SEEDS), "--store", settings.store, "--no-wait") == [
+            f"rag: error: another `rag index` is writing {settings.store}; try again when it is done"
+        ]
+        [line] = rag("search", "296 TOPS", "--store", settings.store)  # the file is open in this process
+        assert line.startswith(f"rag: error: cannot open Milvus Lite at {tmp_path / 'rag.db'}") and "one process" in line
+        waiting = threading.Thread(target=second_writer)
+        waiting.start()
+        deadline = time.monotonic() + 30
+        while not messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert messages == [f"waiting for another `rag index` to finish writing {settings.store} ..."]
+        assert not entered.is_set()
+    waiting.join(30)
+    assert entered.is_set()
+
+
+@pytest.mark.slow
+def test_the_real_model_answers_from_a_milvus_store_citing_exact_spans(seeds_milvus, pipeline, embedder):
+    """The whole answer path (retrieval in Milvus, the model, the claim gate) over a Milvus Lite store."""
+    from rag.answering.pipeline import Pipeline
+
+    milvus = Pipeline(seeds_milvus, embedder=embedder, generator=pipeline.load_generator(), show_progress=False)
+    answer = milvus.ask("How many units does the SeedChip project aim to produce in 2026?")
+    assert any(n.value == 100000 and n.supported and n.citation_ids for n in answer.numbers), answer.answer
+    assert answer.citations
+    for citation in answer.citations:
+        text = (SEEDS.parent / citation.source).read_text(encoding="utf-8")
+        assert text[citation.start : citation.end] == citation.quote

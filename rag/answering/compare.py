@@ -5,7 +5,8 @@ pair (the total minus B), or no calculation at all while a passage states both f
 So the sides are read from the question: a side's own words are those the other side
 does not share ("more revenue came from <hardware> than <from services>"; the words
 further off name what is measured, which both figures share). `operands_mismatch`
-refuses a calculation whose operands are not the two sides; `proposed_difference`
+refuses a calculation whose operands are not the two sides (or state a change, "$5 million
+less", rather than an amount); `proposed_difference`
 finds the pair in one retrieved sentence when the model gave none.
 """
 
@@ -34,6 +35,15 @@ _SIDE_WORDS = 2  # content words just before "than" that name the first side com
 # million | and its expenditures to $81.1 million", "212 - Malignant | 357 - Benign".
 _CLAUSE_BREAK = re.compile(r"[,;|()]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+# A figure that says by how much something changed, not how much there is: "$73.5 million less than
+# in 1893", "rose by 4%", "an increase of 5,343". Such a figure is not a side of a difference.
+_CHANGE_AFTER = re.compile(r"[^\S\n]*(?:less|more|fewer|higher|lower|greater|smaller|larger)\b", re.IGNORECASE)
+_CHANGE_BEFORE = re.compile(
+    r"(?:\bby|\b(?:an?\s+)?(?:increase|decrease|rise|fall|drop|gain|decline|growth|reduction)\s+of)[^\S\n]+$", re.IGNORECASE
+)
+_ASKS_FOR_CHANGES = re.compile(
+    r"\b(?:increase|decrease|rise|fall|drop|gain|decline|growth|reduction|change)s?\b", re.IGNORECASE
+)
 
 
 def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber) -> str | None:
@@ -43,6 +53,10 @@ def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber
     word), or, when its clause names neither, when its sentence does. The two must be able
     to stand for different sides: "total - B" fails, as the total's sentence names neither.
     """
+    if not _ASKS_FOR_CHANGES.search(question):
+        change = next((n for n in (first, second) if _is_change(n)), None)
+        if change is not None:
+            return f"{change.quantity.text} states a change, not an amount the question compares"
     sides = _own_words(question)
     if sides is None:
         return None
@@ -172,6 +186,15 @@ def _possible_sides(number: CheckedNumber, sides: tuple[set[str], set[str]]) -> 
         return {side}
     words = _stems(quote[sentence.start : sentence.end])
     return {side for side, own in enumerate(sides) if own & words}
+
+
+def _is_change(number: CheckedNumber) -> bool:
+    """Whether the operand's quote writes its figure as a change ("$73.5 million less", "by 4%")."""
+    quote = number.spans[0].quote
+    at = quote.find(number.quantity.text)
+    if at < 0:
+        return False
+    return bool(_CHANGE_AFTER.match(quote, at + len(number.quantity.text)) or _CHANGE_BEFORE.search(quote[:at]))
 
 
 def _stems(text: str) -> set[str]:

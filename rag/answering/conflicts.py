@@ -11,6 +11,8 @@ another document conflicts with it when:
   candidate's sentence or its document's title and subject, so an overseas budget
   never "conflicts" with a domestic one, nor one dataset's size with another's; and
   when both sentences are dated, their periods match (1896 receipts are not 1893's);
+- it is about the subject and period the question names (`scope.Scope`), as a claim must be:
+  another year's message stating a figure for its own year does not disagree with the asked year's;
 - its sentence is about as relevant to the question as the anchor's own quote
   (on the question's relevance scale, `relevance.RelevanceScale`).
 Candidates are the figures of the answer's other claims and the figures in the
@@ -19,9 +21,9 @@ retrieved passages of documents the answer does not cite.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from rag.answering.expected import expected_kind
 from rag.answering.relevance import RelevanceScale
@@ -30,7 +32,7 @@ from rag.answering.words import COMPARISON_STEMS, content_stems
 from rag.embedding import Embedder
 from rag.numbers import parse_quantities, same_quantity, table_scale
 from rag.periods import Period, PeriodKind, periods_in, reference_spans
-from rag.types import Passage
+from rag.types import Passage, Span
 
 # On the question's relevance scale, a candidate sentence may score at most this much less than
 # the anchor's quote (what it measures is checked by words, `_same_measure`).
@@ -60,7 +62,12 @@ def figures_of(claim: VerifiedClaim) -> list[CheckedNumber]:
 
 
 def find_conflict(
-    question: str, claims: list[VerifiedClaim], passages: list[Passage], embedder: Embedder, scale: RelevanceScale
+    question: str,
+    claims: list[VerifiedClaim],
+    passages: list[Passage],
+    embedder: Embedder,
+    scale: RelevanceScale,
+    in_scope: Callable[[Span], bool] = lambda span: True,
 ) -> Conflict | None:
     """The disagreement in this answer, or None when the sources agree (or give one figure)."""
     anchor_claim = next((c for c in claims if figures_of(c)), None)
@@ -97,6 +104,7 @@ def find_conflict(
         if not any(same_quantity(c.quantity, a.quantity, rel_tol=EXACT) for a in anchors)
         and _same_measure(measured, named, f"{c.spans[0].quote} {frames.get(c.spans[0].source, '')}")
         and _same_period(anchor_periods, _periods(c.spans[0].quote))
+        and in_scope(c.spans[0])
     ]
     if not candidates:
         return None

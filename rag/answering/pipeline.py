@@ -278,7 +278,7 @@ class _AnswerRun:
             yield from self._try_claim(gate, claim, calculation, None)
         if calculation and not any(n.derived for c in self.verified for n in c.numbers):
             yield from self._emit_calculation(calculation)
-        conflict = yield from self._emit_conflicts(reading.pool, scale)
+        conflict = yield from self._emit_conflicts(reading.pool, scale, reading.scope)
         if any(d.kind is RejectionKind.INSTRUCTION for d in self.dropped):
             yield from self._emit_plain(INSTRUCTION_NOTE)
         if reading.absent:  # a statement that the documents do not cover something ends the answer
@@ -389,9 +389,12 @@ class _AnswerRun:
         # An operand's passage may back no claim of its own: the sentence cites every operand's passage.
         yield self._delta(self.composer.add(Segment(text, operand_spans, [calc.first, calc.second, result])))
 
-    def _emit_conflicts(self, passages: list[Passage], scale: RelevanceScale) -> Iterator[TextDelta]:
+    def _emit_conflicts(self, passages: list[Passage], scale: RelevanceScale, scope: Scope) -> Iterator[TextDelta]:
         """Report figures in `passages` of other documents that differ from the answer's; returns whether sources disagree."""
-        conflict = find_conflict(self.question, self.verified, passages, self.pipeline.load_embedder(), scale)
+        conflict = find_conflict(
+            self.question, self.verified, passages, self.pipeline.load_embedder(), scale,
+            in_scope=lambda span: scope.span_refusal(span, passages) is None,
+        )
         if conflict is None:
             return False
         for figure in conflict.from_passages:

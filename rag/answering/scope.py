@@ -6,7 +6,8 @@ figure, and asked about one company's capital expenditure, with another's. So wh
 question names subjects (those of the corpus's document profiles, `rag.metadata`) or
 periods (a year, fiscal year, quarter, "as of" date or release, `rag.periods`):
 
-- a claim from a document about another subject is refused (OTHER_SUBJECT);
+- a claim from a document about another subject is refused (OTHER_SUBJECT), and so is one
+  from another document than the dated one the question names ("Acme's 2021 report");
 - a claim is about an asked period when its quote (with its chunk's table header) names
   a matching period; when the quote names no period, when its document's profile does;
   and when the document has no profiled period, when its text names that one period only.
@@ -49,12 +50,9 @@ class Scope:
         if self.asked.names_nothing:
             return None
         for span in claim.spans:
-            found = match(self.profiles.get(span.source), self.asked)
-            if found.outcome is ScopeOutcome.OTHER_SUBJECT:
-                return RejectionKind.OTHER_SUBJECT, found.reason
-            header = self._header(span, passages)
-            if self.asked.periods and not self._about_asked_period(span.source, f"{header}\n{span.quote}"):
-                return RejectionKind.OTHER_PERIOD, f"{span.source} is not about {self._asked_periods()}"
+            refusal = self.span_refusal(span, passages)
+            if refusal:
+                return refusal
         for number in claim.numbers:
             if not number.spans or number.derived:
                 continue
@@ -62,6 +60,20 @@ class Scope:
             named = [n for n in periods_in(column) if any(_comparable(n, a) for a in self.asked.periods)]
             if named and not any(n.matches(a) for n in named for a in self.asked.periods):
                 return RejectionKind.OTHER_PERIOD, f"{number.quantity.text} is in the {column} column, not {self._asked_periods()}"
+        return None
+
+    def span_refusal(self, span: Span, passages: list[Passage]) -> tuple[RejectionKind, str] | None:
+        """Why the quoted `span` is about another subject or period than asked, or None."""
+        if self.asked.names_nothing:
+            return None
+        found = match(self.profiles.get(span.source), self.asked)
+        if found.outcome is ScopeOutcome.OTHER_SUBJECT:
+            return RejectionKind.OTHER_SUBJECT, found.reason
+        if found.outcome is ScopeOutcome.OTHER_DOCUMENT:
+            return RejectionKind.OTHER_PERIOD, found.reason
+        header = self._header(span, passages)
+        if self.asked.periods and not self._about_asked_period(span.source, f"{header}\n{span.quote}"):
+            return RejectionKind.OTHER_PERIOD, f"{span.source} is not about {self._asked_periods()}"
         return None
 
     @staticmethod

@@ -17,7 +17,9 @@ Rules, and why:
 - faithfulness: an answer number is hallucinated when no cited quote states it
   and no single arithmetic step on two quoted numbers gives it; a quoted table cell
   also counts in its table's units line ("1,577" under "(In millions of dollars)").
-  Numbers of the question and bare spelled-out counts ("two sources") are not checked.
+  Numbers of the question and bare spelled-out counts ("two sources") are not checked,
+  nor are the years and dates an abstention names: they say which periods the corpus
+  covers ("The documents cover 2021 and 2022, not 2019."), read from its documents, not a figure.
 - CRAG score: +1 correct, 0 partial/abstained/error, -1 wrong; any
   hallucinated number makes it -1 whatever the verdict.
 - citation_correct: some citation comes from a gold source (answered questions
@@ -42,6 +44,10 @@ from rag.types import Answer
 Verdict = Literal["correct", "partial", "wrong", "abstained", "error"]
 CRAG_POINTS: dict[str, int] = {"correct": 1, "partial": 0, "abstained": 0, "error": 0, "wrong": -1}
 _MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
+_YEAR = r"(?:1[6-9]|20)\d\d"
+_DATE = re.compile(
+    rf"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?:\d{{1,2}},?\s+)?{_YEAR}\b|\b{_YEAR}-\d\d(?:-\d\d)?\b"
+)
 
 
 @dataclass
@@ -64,7 +70,7 @@ class Score:
 def score_answer(gold: GoldQuestion, answer: Answer) -> Score:
     """Judge `answer` by the rules in the module docstring."""
     question_numbers = parse_quantities(gold.question)
-    claims = _claims(answer.answer, question_numbers)
+    claims = _claims(answer.answer, question_numbers, abstained=answer.abstained)
     hallucinated = [q.text for q in _unbacked(claims, _quoted(answer))]
     verdict, why = _judge(gold, answer, claims)
     if hallucinated:
@@ -120,9 +126,20 @@ def _judge(gold: GoldQuestion, answer: Answer, claims: list[Quantity]) -> tuple[
     return "wrong", f"missing {_listed(missing)}" if missing else "names no accepted answer"
 
 
-def _claims(text: str, question_numbers: list[Quantity]) -> list[Quantity]:
-    """The answer numbers that must be backed: not echoed from the question, not a spelled-out count."""
-    return [q for q in parse_quantities(text) if not q.spelled and not backed(q, question_numbers)]
+def _claims(text: str, question_numbers: list[Quantity], *, abstained: bool = False) -> list[Quantity]:
+    """The answer numbers that must be backed: not echoed from the question, not a spelled-out count,
+    not a year or date an abstention names."""
+    periods = [m.span() for m in _DATE.finditer(text)] if abstained else []
+    return [
+        q for q in parse_quantities(text)
+        if not q.spelled and not backed(q, question_numbers)
+        and not (abstained and (_is_year(q) or any(start <= q.start and q.end <= end for start, end in periods)))
+    ]
+
+
+def _is_year(quantity: Quantity) -> bool:
+    """A bare four-digit whole number from 1600 to 2099: "1889", "2021"; not "1,889" or "2021 chips"."""
+    return quantity.unit in ("", "year") and re.fullmatch(_YEAR, quantity.text) is not None
 
 
 def _quoted(answer: Answer) -> list[Quantity]:

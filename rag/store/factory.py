@@ -66,7 +66,7 @@ def open_index(settings: Settings) -> Store:
 
 @contextlib.contextmanager
 def open_writer(settings: Settings, *, wait: bool, on_wait: Callable[[str], None] | None) -> Iterator[StoreWriter]:
-    """An update of the store; the local folder holds its writer lock for the whole update."""
+    """An update of the store, with its writer lock held for the whole update."""
     location = parse_location(settings.store)
     if location.kind == "local":
         from rag.store.local import local_writer
@@ -74,6 +74,7 @@ def open_writer(settings: Settings, *, wait: bool, on_wait: Callable[[str], None
         with local_writer(settings.index_dir, settings.approximate_from, wait=wait, on_wait=on_wait) as writer:
             yield writer
         return
-    from rag.store.milvus import MilvusWriter
+    from rag.store.milvus import milvus_writer
 
-    yield MilvusWriter(location)
+    with milvus_writer(location, settings.cache_dir, wait=wait, on_wait=on_wait) as writer:
+        yield writer

@@ -61,14 +61,22 @@ def writer_lock(index_dir: Path, *, wait: bool, on_wait: Callable[[str], None] |
     if index_dir.exists() and not index_dir.is_dir():
         raise InputError(f"the index folder {index_dir} is a file; give a folder with --index")
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK, "a+b") as handle:
+    with file_lock(index_dir / LOCK, str(index_dir), wait=wait, on_wait=on_wait):
+        yield
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, store: str, *, wait: bool, on_wait: Callable[[str], None] | None) -> Iterator[None]:
+    """Hold an OS lock (flock) on `path` for one update of `store`; it dies with its process, so a killed
+    build never leaves a stale lock."""
+    with open(path, "a+b") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if not wait:
-                raise IndexBusyError(f"another `rag index` is writing {index_dir}; try again when it is done") from None
+                raise IndexBusyError(f"another `rag index` is writing {store}; try again when it is done") from None
             if on_wait:
-                on_wait(f"waiting for another `rag index` to finish writing {index_dir} ...")
+                on_wait(f"waiting for another `rag index` to finish writing {store} ...")
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield

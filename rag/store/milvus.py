@@ -14,22 +14,26 @@ underscores, which every Milvus tokenizer (the standard one here) keeps inside a
 
 Updates are per file: a file's new chunks (ids keyed by its sha256) are written before its
 old ones are deleted, and the manifest last, so an interrupted `rag index` leaves each file
-in its old or its new state, and re-running it finishes the job.
+in its old or its new state, and re-running it finishes the job. One update at a time, as
+with the local folder: `milvus_writer` holds an OS lock (flock) for the whole update.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from rag.errors import ConfigError, IndexCorruptError, IndexMissingError, IndexWriteError
+from rag.errors import ConfigError, IndexBusyError, IndexCorruptError, IndexMissingError, IndexWriteError
 from rag.store.dense import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_NEIGHBOURS
 from rag.store.factory import StoreLocation
 from rag.store.fusion import RRF_K
+from rag.store.layout import file_lock
 from rag.store.lexical import tokenize
 from rag.store.manifest import FileEntry, Manifest
 from rag.types import Chunk, Passage
@@ -62,9 +66,16 @@ def _connect(location: StoreLocation):
         raise ConfigError(_INSTALL) from None
     # Milvus Lite keeps no MVCC timestamps, and the query iterator warns about that on every read.
     logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
+    # Milvus Lite logs a traceback when it cannot open a file; the error below says so in one line.
+    logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
     try:
         return MilvusClient(uri=location.uri, token=location.token, timeout=10)
     except Exception as exc:  # noqa: BLE001 - pymilvus and Milvus Lite raise many kinds; all mean "not reachable"
+        if not location.uri.startswith("http"):  # not IndexMissingError: `rag ask` would build an index in its place
+            raise IndexBusyError(
+                f"cannot open Milvus Lite at {location.uri} ({_first_line(exc)}); Milvus Lite lets one process open it "
+                "at a time: is another `rag` (index, serve, ui) using it?"
+            ) from None
         raise IndexMissingError(f"cannot reach Milvus at {location.uri} ({_first_line(exc)}); start it, or check --store") from None
 
 
@@ -182,6 +193,22 @@ def _chunk(row: Mapping[str, Any]) -> Chunk:
 
 def _dense_search_params(lite: bool) -> dict[str, Any]:
     return {"metric_type": "IP"} if lite else {"metric_type": "IP", "params": {"ef": HNSW_EF_SEARCH}}
+
+
+@contextlib.contextmanager
+def milvus_writer(
+    location: StoreLocation, lock_dir: Path, *, wait: bool, on_wait: Callable[[str], None] | None
+) -> Iterator[MilvusWriter]:
+    """An update of the store, holding its writer lock: wait for it (saying so) or, with wait=False, fail at once.
+
+    A Milvus Lite file's lock is a file beside it. A server's lock is in `lock_dir` on this machine, so it keeps
+    out only other builds on this machine: builds from two machines into one server are not kept apart.
+    """
+    lite = not location.uri.startswith("http")
+    lock = Path(f"{location.uri}.lock") if lite else lock_dir / f"milvus-{_source_key(location.uri)}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(lock, str(location), wait=wait, on_wait=on_wait):
+        yield MilvusWriter(location)
 
 
 class MilvusWriter:
