@@ -223,6 +223,23 @@ def test_a_claim_from_another_years_report_is_refused_when_the_question_names_th
     assert isinstance(scoped.check(ProposedClaim(2, "Revenue for the year was $41 million.")), VerifiedClaim)
 
 
+def test_a_named_document_the_corpus_lacks_stops_with_what_it_has():
+    from rag.metadata import DocumentProfile
+    from rag.periods import Period, PeriodKind
+
+    profiles = {
+        f"reports/acme-{year}.txt": DocumentProfile("Acme Corporation", (Period(PeriodKind.YEAR, year=year),), "cover page")
+        for year in (2021, 2022)
+    } | {"reports/globex-2023.txt": DocumentProfile("Globex Inc.", (Period(PeriodKind.YEAR, year=2023),), "cover page")}
+    # The 2022 report speaks of the fiscal year ended June 30, 2023, and Globex's of 2023: neither is Acme's 2023 report.
+    acme = passage("reports/acme-2022.txt", "Revenue for the fiscal year ended June 30, 2023 is expected at $50 million.")
+    globex = passage("reports/globex-2023.txt", "Revenue for the fiscal year ended June 30, 2023 was $70 million.")
+    scope = Scope.of("In Acme's 2023 annual report, what was revenue?", profiles, periods_of_documents({}))
+    assert scope.uncovered_note([acme, globex]) == "The documents cover Acme Corporation's 2021 and 2022 reports, not 2023."
+    asked_figure = Scope.of("What was Acme's revenue for the fiscal year ended June 30, 2023?", profiles, periods_of_documents({}))
+    assert asked_figure.uncovered_note([acme, globex]) is None  # the 2022 report's sentence may answer it
+
+
 TWO_YEARS = passage("reports/capex.html", "Capital expenditure | 2022: 1,577 | 2021: 1,432")
 
 

@@ -80,5 +80,12 @@ def test_composer_numbers_citations_and_shares_repeated_spans():
     assert second == " That is per pump [1]."
     assert len(composer.citations) == 1 and composer.citations[0].quote == "Pumps cost $40 each."
     assert composer.numbers[0].citation_ids == [1] and composer.numbers[0].supported
-    assert unsupported_numbers(composer.text, composer.numbers) == []
-    assert [q.text for q in unsupported_numbers(composer.text + " It sold 9 units.", composer.numbers)] == ["9 units"]
+    assert unsupported_numbers(composer.text, composer.numbers, composer.coverage) == []
+    assert [q.text for q in unsupported_numbers(composer.text + " It sold 9 units.", composer.numbers, [])] == ["9 units"]
+
+
+def test_a_coverage_notes_periods_are_not_unsupported_figures_but_other_notes_numbers_are():
+    composer = Composer()
+    composer.add_plain("The documents do not say. The documents cover Acme's 1889, 1890 and 2022 reports, not 2019.", coverage=True)
+    composer.add_plain("The documents do not mention 50,000 men.")
+    assert [q.text for q in unsupported_numbers(composer.text, composer.numbers, composer.coverage)] == ["50,000 men"]

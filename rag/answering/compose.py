@@ -35,6 +35,7 @@ class Composer:
     citations: list[Citation] = field(default_factory=list)
     numbers: list[NumberCheck] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)
+    coverage: list[tuple[int, int]] = field(default_factory=list)  # where notes of what the documents cover lie
 
     def add(self, segment: Segment) -> str:
         """Add a sentence; returns the text to show, with its citation markers."""
@@ -62,9 +63,12 @@ class Composer:
         self.parts.append(piece)
         return piece
 
-    def add_plain(self, text: str) -> str:
-        """A sentence with no figures and no citations (abstention notes)."""
+    def add_plain(self, text: str, *, coverage: bool = False) -> str:
+        """A sentence with no figures and no citations (abstention notes). A `coverage` note names the
+        periods the documents cover, read from their profiles: its years are not figures to vouch for."""
         piece = text if not self.parts else " " + text
+        if coverage:
+            self.coverage.append((len(self.text), len(self.text) + len(piece)))
         self.parts.append(piece)
         return piece
 
@@ -93,17 +97,20 @@ def _with_markers(sentence: str, ids: list[int]) -> str:
     return f"{sentence} {markers}."
 
 
-def unsupported_numbers(answer_text: str, checks: list[NumberCheck]) -> list[Quantity]:
+def unsupported_numbers(answer_text: str, checks: list[NumberCheck], coverage: list[tuple[int, int]]) -> list[Quantity]:
     """Numbers in the answer text that no supported check vouches for.
 
-    Only notes that repeat the question's own figures ("do not cover 2019") should
-    ever appear here. Computed figures are shown rounded, hence the 1% tolerance.
+    Only notes that repeat the question's own figures ("do not mention 50,000 men")
+    should ever appear here; a coverage note's periods ("cover Acme's 2021 and 2022
+    reports, not 2019": `coverage` ranges) are read from the documents' profiles, not
+    figures. Computed figures are shown rounded, hence the 1% tolerance.
     """
     found = parse_quantities(answer_text)  # "[n]" markers are not quantities, so offsets are the text's own
     return [
         q
         for q in found
-        if not any(
+        if not any(start <= q.start < end for start, end in coverage)
+        and not any(
             c.supported and c.unit == q.unit and abs(c.value - q.value) <= DISPLAY_TOLERANCE * max(abs(c.value), 1e-9)
             for c in checks
         )

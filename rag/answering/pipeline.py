@@ -243,7 +243,7 @@ class _AnswerRun:
 
     def abstain(self, reading: _Reading) -> Iterator[Event]:
         """The answer when no passage is about what the question names: no model needed."""
-        yield from self._emit_plain(f"{NOT_IN_DOCUMENTS} {reading.uncovered or ''}".strip())
+        yield self._delta(self.composer.add_plain(f"{NOT_IN_DOCUMENTS} {reading.uncovered or ''}".strip(), coverage=True))
         generator = self.pipeline.generator
         model = generator.name if generator else self.pipeline.settings.model
         yield self._answer(reading.passages, model, reading.retrieve_ms, abstained=True)
@@ -442,7 +442,7 @@ class _AnswerRun:
         text = self.composer.text
         unvouched = [
             NumberCheck(q.text, q.value, q.unit, supported=False, start=q.start, end=q.end)
-            for q in unsupported_numbers(text, self.composer.numbers)
+            for q in unsupported_numbers(text, self.composer.numbers, self.composer.coverage)
         ]
         return Answer(
             question=self.question,

@@ -12,8 +12,9 @@ periods (a year, fiscal year, quarter, "as of" date or release, `rag.periods`):
   a matching period; when the quote names no period, when its document's profile does;
   and when the document has no profiled period, when its text names that one period only.
   Otherwise it is refused (OTHER_PERIOD);
-- when no retrieved passage is about an asked period, the answer says what the
-  documents cover instead and stops, before the model runs.
+- when no retrieved passage of a document that may answer (the named subject's, the named
+  document) is about an asked period, the answer says what the documents cover instead
+  and stops, before the model runs.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from rag.metadata import DocumentProfile, QuestionScope, ScopeOutcome, coverage_
 from rag.periods import Period, PeriodKind, periods_in
 from rag.numbers import Quantity, TableScale, table_scale
 from rag.types import Passage, RejectionKind, Span
+
+
+# Outcomes that rule a whole document out, whatever its sentences say.
+_OTHER_DOCUMENTS = (ScopeOutcome.OTHER_SUBJECT, ScopeOutcome.OTHER_DOCUMENT)
 
 
 @dataclass(frozen=True)
@@ -85,10 +90,15 @@ class Scope:
         )
 
     def uncovered_note(self, passages: list[Passage]) -> str | None:
-        """When no passage is about an asked period: what the documents cover instead."""
+        """When no passage of a document that may answer (not another subject's, not another dated
+        document than the one named) is about an asked period: what the documents cover instead."""
         if not self.asked.periods:
             return None
-        if any(self._about_asked_period(p.chunk.source, f"{p.chunk.context}\n{p.chunk.text}") for p in passages):
+        if any(
+            match(self.profiles.get(p.chunk.source), self.asked).outcome not in _OTHER_DOCUMENTS
+            and self._about_asked_period(p.chunk.source, f"{p.chunk.context}\n{p.chunk.text}")
+            for p in passages
+        ):
             return None
         return coverage_note(self.profiles.values(), self.asked) or f"The documents do not cover {self._asked_periods()}."
 
