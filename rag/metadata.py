@@ -72,8 +72,9 @@ _DOCUMENT_AFTER = re.compile(
     r"[^\S\n]+(?:[\w-]+[^\S\n]+){0,2}?(?i:report|message|letter|address|speech|filing|statement|review|survey"
     r"|edition|issue|prospectus|minutes|transcript|10-k|10-q|20-f)s?\b"
 )
-_POSSESSIVE = re.compile(r"(?i)['’]s\b|\b(?:his|her|its|their|our|my|your)\b")
-_POSSESSIVE_BEFORE = re.compile(r"(?i)(?:['’]s|\b(?:his|her|its|their|our|my|your))[^\S\n]+$")
+_POSSESSIVE_WORD = r"(?i:['’]s|\b(?:his|her|its|their|our|my|your))"
+_POSSESSIVE = re.compile(rf"{_POSSESSIVE_WORD}\b")  # what a mention opens with ("'s 1889")
+_POSSESSIVE_BEFORE = re.compile(rf"{_POSSESSIVE_WORD}[^\S\n]+$")  # or what comes just before it
 _FILE_WORDS = frozenset("annual quarterly interim report reports form final draft copy doc docs document fy q".split())
 
 

@@ -175,8 +175,7 @@ def _side_of(text: str, sentence: Span, start: int, end: int, sides: tuple[set[s
 
 def _possible_sides(number: CheckedNumber, sides: tuple[set[str], set[str]]) -> set[int]:
     """The sides (0 for A, 1 for B) an operand can stand for, read in its quote."""
-    quote = number.spans[0].quote
-    at = quote.find(number.quantity.text)
+    quote, at = _figure_in_quote(number)
     if at < 0:
         words = _stems(quote)
         return {side for side, own in enumerate(sides) if own & words}
@@ -188,10 +187,15 @@ def _possible_sides(number: CheckedNumber, sides: tuple[set[str], set[str]]) -> 
     return {side for side, own in enumerate(sides) if own & words}
 
 
+def _figure_in_quote(number: CheckedNumber) -> tuple[str, int]:
+    """The operand's quote and where its figure is written in it (-1 when written otherwise)."""
+    quote = number.spans[0].quote
+    return quote, quote.find(number.quantity.text)
+
+
 def _is_change(number: CheckedNumber) -> bool:
     """Whether the operand's quote writes its figure as a change ("$73.5 million less", "by 4%")."""
-    quote = number.spans[0].quote
-    at = quote.find(number.quantity.text)
+    quote, at = _figure_in_quote(number)
     if at < 0:
         return False
     return bool(_CHANGE_AFTER.match(quote, at + len(number.quantity.text)) or _CHANGE_BEFORE.search(quote[:at]))
