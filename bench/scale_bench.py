@@ -202,48 +202,111 @@ def measure_agreement(work: Path, suites: list[tuple[str, Path, list[Question]]]
 
 @dataclass(frozen=True)
 class AtSize:
+    """One store at one synthetic size, each figure from its own process (rag/store writers and readers)."""
+
+    store: str
     chunks: int
-    milvus_write_s: float
-    local_ms: list[float]
-    milvus_ms: list[float]
+    write_s: float  # writer.add of every file and commit (FAISS/BM25 build, or Milvus inserts and indexes)
+    write_peak_mb: float  # the writing process's peak RSS, the generated chunks and vectors included
+    open_s: float  # opening the written store for search, as `rag ask` does
+    resident_mb: float  # the searching process's RSS once the store is open: what serving it holds
+    disk_mb: float
+    search_ms: list[float]
 
 
-def measure_at_size(work: Path, count: int, queries: int = 50) -> AtSize:
-    """Both stores over `count` synthetic chunks: what search costs as the corpus grows, embedding aside."""
+_PER_FILE = 100  # synthetic chunks per file
+
+
+def synthetic(count: int):
+    """`count` chunks with random unit vectors and one-line texts, the same on every call."""
     import numpy as np
 
-    from rag.store.dense import DenseIndex
-    from rag.store.lexical import LexicalIndex
-    from rag.store.manifest import FORMAT_VERSION, FileEntry, Manifest
+    from rag.store.manifest import FileEntry
     from rag.types import Chunk
 
-    log(f"{count} synthetic chunks into both stores{load_note()}")
     rng = np.random.default_rng(7)
-    vectors = rng.standard_normal((count, 384)).astype(np.float32)
+    vectors = rng.standard_normal((count, 384), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    per_file = 100
-    texts = [f"Plant {i} reported revenue of {i * 7 % 900 + 100}.{i % 10} million; pumps, valves and {i % 13} parts." for i in range(count)]
-    chunks = [Chunk(f"f{i // per_file}.txt", t, 0, len(t), 1, 1, "") for i, t in enumerate(texts)]
-    files = {f"f{n}.txt": FileEntry(sha256=f"{n:064x}", size=1, chunks=len(chunks[n * per_file : (n + 1) * per_file])) for n in range(-(-count // per_file))}
-    manifest = Manifest(FORMAT_VERSION, "synthetic", 384, 360, 120, "flat", [], "", files)
-    local = IndexStore(manifest, chunks, vectors, DenseIndex.build(vectors, "flat"), LexicalIndex.build(texts), {}, work)
-    writer = MilvusWriter(parse_location(f"milvus:{work / f'synthetic-{count}.db'}"))
+    files = {}
+    for n in range(-(-count // _PER_FILE)):
+        rows = range(n * _PER_FILE, min(count, (n + 1) * _PER_FILE))
+        texts = [f"Plant {i} reported revenue of {i * 7 % 900 + 100}.{i % 10} million; pumps, valves and {i % 13} parts." for i in rows]
+        source = f"f{n}.txt"
+        files[source] = (FileEntry(sha256=f"{n:064x}", size=1, chunks=len(rows)), [Chunk(source, t, 0, len(t), 1, 1, "") for t in texts], vectors[rows.start : rows.stop])
+    return files
+
+
+def store_settings(store: str, work: Path, count: int):
+    location = "local" if store == "local" else f"milvus:{work / f'synthetic-{count}.db'}"
+    return replace(load_settings(), store=location, index_dir=work / f"synthetic-{count}")
+
+
+def child_write(store: str, work: Path, count: int) -> dict:
+    from rag.store.factory import open_writer
+    from rag.store.manifest import FORMAT_VERSION, Manifest
+
+    files = synthetic(count)
     started = time.perf_counter()
-    for n, (source, entry) in enumerate(files.items()):
-        rows = slice(n * per_file, n * per_file + entry.chunks)
-        writer.add(source, entry, "", chunks[rows], vectors[rows])
-    writer.commit(manifest)
-    write_s = time.perf_counter() - started
-    milvus = open_index(replace(load_settings(), store=f"milvus:{work / f'synthetic-{count}.db'}"))
-    ms: dict[str, list[float]] = {"local": [], "milvus": []}
-    for q in range(queries + 1):
-        query_vector, query = vectors[(q * 7919) % count], f"revenue {q * 7 % 900 + 100}.{q % 10} million"
-        for label, store in (("local", local), ("milvus", milvus)):
-            began = time.perf_counter()
-            store.search(query_vector, query, load_settings().candidates)
-            if q:  # the first query warms both
-                ms[label].append((time.perf_counter() - began) * 1000)
-    return AtSize(count, write_s, ms["local"], ms["milvus"])
+    with open_writer(store_settings(store, work, count), wait=False, on_wait=None) as writer:
+        for source, (entry, chunks, vectors) in files.items():
+            writer.add(source, entry, "", chunks, vectors)
+        writer.commit(Manifest(FORMAT_VERSION, "synthetic", 384, 360, 120, writer.dense_kind(count), [], "", {s: e for s, (e, _, _) in files.items()}))
+    return {"write_s": time.perf_counter() - started, "write_peak_mb": peak_rss_mb()}
+
+
+def child_search(store: str, work: Path, count: int, queries: int) -> dict:
+    import numpy as np
+
+    rng = np.random.default_rng(11)  # queries are fresh vectors: exact and graph search cost the same for any
+    query_vectors = rng.standard_normal((queries + 1, 384), dtype=np.float32)
+    query_vectors /= np.linalg.norm(query_vectors, axis=1, keepdims=True)
+    started = time.perf_counter()
+    index = open_index(store_settings(store, work, count))
+    open_s = time.perf_counter() - started
+    resident = resident_mb()
+    ms = []
+    for q, vector in enumerate(query_vectors):
+        began = time.perf_counter()
+        index.search(vector, f"revenue {q * 7 % 900 + 100}.{q % 10} million", load_settings().candidates)
+        if q:  # the first query warms caches
+            ms.append((time.perf_counter() - began) * 1000)
+    return {"open_s": open_s, "resident_mb": resident, "search_ms": ms}
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def disk_mb(path: Path) -> float:
+    paths = [path] if path.is_file() else path.rglob("*")
+    return sum(p.stat().st_size for p in paths if p.is_file()) / 1e6
+
+
+def run_child(*args: str) -> dict:
+    """One measurement in a fresh interpreter, so each figure's memory is its own."""
+    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"child {args} failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_at_size(work: Path, count: int, store: str, queries: int) -> AtSize:
+    log(f"{count} synthetic chunks into the {store} store{load_note()}")
+    written = run_child("write", store, str(work), str(count))
+    log(f"  written in {written['write_s']:.0f} s; searching{load_note()}")
+    searched = run_child("search", store, str(work), str(count), str(queries))
+    location = store_settings(store, work, count)
+    on_disk = disk_mb(location.index_dir if store == "local" else Path(location.store.removeprefix("milvus:")))
+    return AtSize(store, count, written["write_s"], written["write_peak_mb"], searched["open_s"], searched["resident_mb"], on_disk, searched["search_ms"])
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -251,42 +314,66 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+PARTS = ("indexing", "agreement", "synthetic")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=120, help="generated files for the indexing throughput (about 9 chunks each)")
     parser.add_argument("--suites", help="comma-separated eval suites for the store comparison (default: all on this machine)")
-    parser.add_argument("--synthetic", type=int, default=20_000, help="chunks for the store comparison at size (0: skip)")
+    parser.add_argument("--synthetic", default="100000", help="comma-separated chunk counts for the stores at size, e.g. 100000,1000000")
+    parser.add_argument("--queries", type=int, default=50, help="searches timed per store and size")
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"what to measure, comma-separated from {', '.join(PARTS)}")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="embedding threads of the in-process engine")
     parser.add_argument("--json", type=Path, help="also save every figure here")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)  # one at-size measurement, run by run_child
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.child:
+        step, store, work, count, *rest = args.child
+        result = child_write(store, Path(work), int(count)) if step == "write" else child_search(store, Path(work), int(count), int(rest[0]))
+        print(json.dumps(result))
+        return 0
+    parts = set(args.parts.split(","))
+    if parts - set(PARTS):
+        parser.error(f"unknown part {', '.join(sorted(parts - set(PARTS)))}: choose from {', '.join(PARTS)}")
 
     print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}")
+    throughput, ray_start, agreement, at_size = [], 0.0, [], []
     with tempfile.TemporaryDirectory(prefix="scale-bench-") as tmp:
         work = Path(tmp)
-        throughput, ray_start = measure_indexing(work, args.files, args.threads)
-        embedder = make_embedder(load_settings().embedder, args.threads)
-        agreement = measure_agreement(work, suite_corpora(args.suites.split(",") if args.suites else None), embedder)
-        at_size = measure_at_size(work, args.synthetic) if args.synthetic else None
+        if "indexing" in parts:
+            throughput, ray_start = measure_indexing(work, args.files, args.threads)
+        if "agreement" in parts:
+            embedder = make_embedder(load_settings().embedder, args.threads)
+            agreement = measure_agreement(work, suite_corpora(args.suites.split(",") if args.suites else None), embedder)
+        if "synthetic" in parts:
+            for count in (int(c) for c in args.synthetic.split(",")):
+                for store in ("local", "milvus"):
+                    at_size.append(measure_at_size(work, count, store, args.queries))
+                    print_at_size(at_size[-1], progress=True)
 
-    base = throughput[0].rate
-    print(f"\nindexing {throughput[0].chunks} chunks ({args.files} generated files); Ray start-up {ray_start:.1f} s, not counted")
-    print(f"{'engine':<18}{'seconds':>9}{'chunks/s':>10}{'vs in-process':>15}")
-    for row in throughput:
-        print(f"{row.label:<18}{row.seconds:>9.1f}{row.rate:>10.1f}{row.rate / base:>14.2f}x")
-    print(f"\nlocal (FAISS + bm25s) vs Milvus Lite, same chunks and vectors; top-{K}; search latency includes embedding the query")
-    print(f"{'suite':<11}{'chunks':>7}{'qs':>5}{'overlap':>9}{'top-1':>7}{'recall local':>14}{'recall milvus':>15}"
-          f"{'local p50/p95 ms':>19}{'milvus p50/p95 ms':>20}")
-    for a in agreement:
-        print(
-            f"{a.suite:<11}{a.chunks:>7}{a.questions:>5}{a.overlap:>9.2f}{a.top1:>7.2f}{a.recall_local:>14.2f}{a.recall_milvus:>15.2f}"
-            f"{percentile(a.local_ms, .5):>10.1f}/{percentile(a.local_ms, .95):<8.1f}{percentile(a.milvus_ms, .5):>11.1f}/{percentile(a.milvus_ms, .95):<8.1f}"
-        )
+    if throughput:
+        base = throughput[0].rate
+        print(f"\nindexing {throughput[0].chunks} chunks ({args.files} generated files); Ray start-up {ray_start:.1f} s, not counted")
+        print(f"{'engine':<18}{'seconds':>9}{'chunks/s':>10}{'vs in-process':>15}")
+        for row in throughput:
+            print(f"{row.label:<18}{row.seconds:>9.1f}{row.rate:>10.1f}{row.rate / base:>14.2f}x")
+    if agreement:
+        print(f"\nlocal (FAISS + bm25s) vs Milvus Lite, same chunks and vectors; top-{K}; search latency includes embedding the query")
+        print(f"{'suite':<11}{'chunks':>7}{'qs':>5}{'overlap':>9}{'top-1':>7}{'recall local':>14}{'recall milvus':>15}"
+              f"{'local p50/p95 ms':>19}{'milvus p50/p95 ms':>20}")
+        for a in agreement:
+            print(
+                f"{a.suite:<11}{a.chunks:>7}{a.questions:>5}{a.overlap:>9.2f}{a.top1:>7.2f}{a.recall_local:>14.2f}{a.recall_milvus:>15.2f}"
+                f"{percentile(a.local_ms, .5):>10.1f}/{percentile(a.local_ms, .95):<8.1f}{percentile(a.milvus_ms, .5):>11.1f}/{percentile(a.milvus_ms, .95):<8.1f}"
+            )
     if at_size:
-        print(f"\n{at_size.chunks} synthetic chunks, Store.search only (no query embedding), {len(at_size.local_ms)} queries")
-        print(f"  local p50/p95 {percentile(at_size.local_ms, .5):.1f}/{percentile(at_size.local_ms, .95):.1f} ms; "
-              f"Milvus Lite p50/p95 {percentile(at_size.milvus_ms, .5):.1f}/{percentile(at_size.milvus_ms, .95):.1f} ms; "
-              f"written into Milvus Lite at {at_size.chunks / at_size.milvus_write_s:.0f} chunks/s")
+        print(f"\nsynthetic chunks (random unit vectors, one-line texts), Store.search only (no query embedding), {args.queries} queries;"
+              " each figure from its own process")
+        print(f"{'store':<8}{'chunks':>9}{'write s':>9}{'chunks/s':>10}{'write peak MB':>15}{'open s':>8}{'serving MB':>12}{'disk MB':>9}{'p50 ms':>9}{'p95 ms':>9}")
+        for row in at_size:
+            print_at_size(row)
     note = load_note()
     if note:
         print(note.strip())
@@ -295,9 +382,16 @@ def main() -> int:
             "cpu": cpu_model(), "ray_start_s": ray_start,
             "throughput": [{"engine": t.label, "chunks": t.chunks, "seconds": t.seconds} for t in throughput],
             "agreement": [a.__dict__ for a in agreement],
-            "at_size": at_size.__dict__ if at_size else None,
+            "at_size": [a.__dict__ for a in at_size],
         }, indent=2))
     return 0
+
+
+def print_at_size(row: AtSize, *, progress: bool = False) -> None:
+    """One row of the at-size table; printed as each finishes too, so a long run shows what it has."""
+    line = (f"{row.store:<8}{row.chunks:>9}{row.write_s:>9.1f}{row.chunks / row.write_s:>10.0f}{row.write_peak_mb:>15.0f}"
+            f"{row.open_s:>8.1f}{row.resident_mb:>12.0f}{row.disk_mb:>9.0f}{percentile(row.search_ms, .5):>9.1f}{percentile(row.search_ms, .95):>9.1f}")
+    (log if progress else print)(line)
 
 
 if __name__ == "__main__":

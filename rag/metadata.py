@@ -249,9 +249,13 @@ def _display(name: str) -> str:
 
 
 def _first_distinct(periods: Iterable[Period]) -> tuple[Period, ...]:
+    return _distinct(periods)[:_MAX_PERIODS]
+
+
+def _distinct(periods: Iterable[Period]) -> tuple[Period, ...]:
     """The distinct periods in order, without one that another contains ("December 1998" beside "1998")."""
     distinct = list(dict.fromkeys(periods))
-    return tuple(p for p in distinct if not any(o != p and o.covers(p) for o in distinct))[:_MAX_PERIODS]
+    return tuple(p for p in distinct if not any(o != p and o.covers(p) for o in distinct))
 
 
 # ------------------------------------------------------------------------------ questions
@@ -371,7 +375,7 @@ def coverage_note(profiles: Iterable[DocumentProfile], scope: QuestionScope) -> 
     asked_periods = _and([p.canonical for p in scope.periods])
     if scope.subjects:
         about = [p for p in profiles if p.subject and any(subject_matches(p.subject, s) for s in scope.subjects)]
-        periods = _and(list(dict.fromkeys(q.canonical for p in about for q in p.periods)))
+        periods = _and([q.canonical for q in _distinct(q for p in about for q in p.periods)])
         if about and periods and asked_periods:
             owner = " and ".join(scope.subjects)
             return f"The documents cover {owner}'s {periods} reports, not {asked_periods}."
@@ -379,16 +383,14 @@ def coverage_note(profiles: Iterable[DocumentProfile], scope: QuestionScope) -> 
             return f"The documents have no report about {' or '.join(scope.subjects)}."
         return ""
     if scope.periods:
-        by_subject: dict[str, list[str]] = {}
+        by_subject: dict[str, list[Period]] = {}
         for profile in profiles:
             if profile.periods:
-                by_subject.setdefault(profile.subject or "", []).extend(p.canonical for p in profile.periods)
+                by_subject.setdefault(profile.subject or "", []).extend(profile.periods)
         if not by_subject:
             return ""
-        parts = [
-            f"{subject}'s {_and(list(dict.fromkeys(periods)))}" if subject else _and(list(dict.fromkeys(periods)))
-            for subject, periods in by_subject.items()
-        ]
+        listed = {subject: _and([p.canonical for p in _distinct(periods)]) for subject, periods in by_subject.items()}
+        parts = [f"{subject}'s {periods}" if subject else periods for subject, periods in listed.items()]
         asked = " ".join([*scope.other_names, asked_periods])
         return f"The documents cover {_and(parts)}, not {asked}."
     return ""

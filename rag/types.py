@@ -116,6 +116,7 @@ class RejectionKind(str, Enum):
     NOT_A_SENTENCE = "not_a_sentence"  # a run of copied table cells, not a statement a reader can check
     WRONG_KIND = "wrong_kind"  # gives no figure of the kind or unit the question asks for
     NO_FIGURE = "no_figure"  # the question asks for a figure; the claim gives none
+    OTHER_COLUMN = "other_column"  # a table cell of another column than the one the question names
     OTHER_PERIOD = "other_period"  # its document or column is about another period than asked
     OTHER_SUBJECT = "other_subject"  # its document is about another subject than asked
     INSTRUCTION = "instruction"  # rests on a sentence addressed to an AI, not on evidence

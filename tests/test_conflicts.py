@@ -72,6 +72,20 @@ def test_when_the_question_names_a_currency_only_figures_in_it_can_disagree(embe
     assert conflict is not None and [o.quantity.value for o in conflict.others] == [6e9]
 
 
+def test_a_figure_the_question_gives_names_the_quantity(embedder):
+    question = "What is Acme's 160bn yuan purchasing budget worth in US dollars?"
+    anchor = passage(
+        "news/a.txt",
+        "Acme is developing its own chip with a partner, targeting sample delivery by March while planning to spend "
+        "over 160 billion yuan (approximately US$22 billion) on purchasing this year, with more than half for chips.",
+    )
+    part = passage("news/b.txt", "- Home Expansion: Acme is set to spend 40 billion yuan ($5.50 billion) at home on purchasing chips.")
+    assert anchored(question, anchor, [part], embedder) is None
+    same = passage("news/c.txt", "Acme's purchasing budget of 160 billion yuan is worth about $23 billion this year, a report said.")
+    conflict = anchored(question, anchor, [part, same], embedder)
+    assert conflict is not None and [o.quantity.value for o in conflict.others] == [23e9]
+
+
 def test_other_records_and_their_identifiers_are_not_conflicts(embedder):
     question = "What is the headcount of unit 0147?"
     record = passage("records/0147.txt", "Unit 0147 headcount: 412")

@@ -124,17 +124,22 @@ def test_an_answer_stating_the_gold_scores_correct(name, question, corpora):
 
 
 def _quote(corpus: Path, source: str, question: GoldQuestion) -> str:
-    """The lines of `source` (as rag's loader reads it) that state the question's figures from that source.
+    """The first line of `source` (as rag's loader reads it) that states each of the question's figures from that source.
 
-    Whole long documents would make the scorer's pairwise arithmetic slow, and a real
-    citation quotes a span anyway.
+    Whole long documents would make the scorer's pairwise arithmetic slow (a figure such as
+    "32" is on hundreds of lines of a long manual), and a real citation quotes a span anyway.
+    A line with the exact figure comes before one within the scorer's tolerance (a neighbouring
+    tax-table row).
     """
-    text = _text(corpus / source.partition("/")[2], source)
-    numbers = [n for n in (*question.gold_numbers, *question.operands) if n.source == source]
-    lines = [
-        line for line in text.splitlines() if any(states(parse_quantities(line), n.value, n.unit) for n in numbers)
-    ]
-    return "\n".join(lines) or text.splitlines()[0]
+    lines = _text(corpus / source.partition("/")[2], source).splitlines()
+    stating = []
+    for n in (*question.gold_numbers, *question.operands):
+        if n.source != source:
+            continue
+        tolerant = [line for line in lines if states(parse_quantities(line), n.value, n.unit)]
+        exact = [line for line in tolerant if any(q.value == n.value for q in parse_quantities(line))]
+        stating += (exact or tolerant)[:1]
+    return "\n".join(dict.fromkeys(stating)) or lines[0]
 
 
 @cache

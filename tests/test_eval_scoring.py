@@ -258,6 +258,11 @@ def test_the_scorer_reads_a_bracketed_figure_as_negative_on_its_own():
     assert read == [(-370.0, ""), (212.0, ""), (2019.0, "year"), (5.5e9, "USD")]
 
 
+def test_the_scorer_reads_a_sign_glued_to_a_number_but_not_a_hyphen():
+    read = [q.value for q in parse_quantities("BITPIX = -32 means a 32-bit float; pages 10-12; from -64 up")]
+    assert read == [-32.0, 32.0, 10.0, 12.0, -64.0]
+
+
 def test_a_table_cell_is_read_in_its_tables_units_line():
     row = "Capital expenditure | 1,577 | 1,402"
     cited = Citation("reports/r.pdf", 0, len(row), 1, 1, row, id=1)

@@ -64,7 +64,7 @@ def test_bad_suite_toml_is_one_line_error(tmp_path, toml, message):
 
 
 def test_unknown_suite_names_the_suites(tmp_path):
-    with pytest.raises(SuiteError, match="suites are: annual-messages, prose, reference, .*seeds"):
+    with pytest.raises(SuiteError, match="suites are: annual-messages, long-reports, prose, reference, .*seeds"):
         load_suite("nope", SUITES_DIR)
 
 

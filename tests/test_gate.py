@@ -287,3 +287,41 @@ def test_a_units_line_scales_the_table_figures_beneath_it():
     assert isinstance(wrong_scale, DroppedClaim) and wrong_scale.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE
     wrong_year = gate(question, [table]).check(ProposedClaim(1, "Capital expenditure was $1,432 million."))
     assert isinstance(wrong_year, DroppedClaim) and wrong_year.kind is RejectionKind.OTHER_PERIOD
+
+
+def table_passage(source: str, header: str, rows: str) -> Passage:
+    return Passage(Chunk(source, rows, 0, len(rows), 1, 1 + rows.count("\n"), "", context=header), score=1.0)
+
+
+STATISTICS = table_passage(
+    "ref/plants.txt",
+    "Summary Statistics:\n============ ==== ==== ===== ====\n              Min  Max  Mean   SD\n============ ==== ==== ===== ====",
+    "leaf length:   4.3  7.9  5.84  0.83\nleaf width:    0.1  2.5  1.20  0.76",
+)
+SHEET = passage("data/plants.xlsx", "Sheet: leaves | Measure: leaf width | Min: 0.1 | Max: 2.5 | Mean: 1.20")
+
+
+@pytest.mark.parametrize("source", [STATISTICS, SHEET])
+def test_a_figure_from_another_column_than_the_one_asked_does_not_answer(source):
+    question = "What is the mean leaf width?"
+    refused = gate(question, [source]).check(ProposedClaim(1, "The mean leaf width is 0.1."))
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_COLUMN
+    assert "Min column, not Mean" in refused.reason
+    assert isinstance(gate(question, [source]).check(ProposedClaim(1, "The mean leaf width is 1.20.")), VerifiedClaim)
+    # A question that names no column takes any.
+    assert isinstance(gate("How wide are the leaves?", [source]).check(ProposedClaim(1, "The leaf width is 0.1 at least.")), VerifiedClaim)
+
+
+def test_an_aligned_row_whose_figures_do_not_match_the_header_has_no_column():
+    ragged = table_passage("ref/plants.txt", "              Min  Max  Mean   SD", "leaf width:    0.1  2.5  1.20")
+    result = gate("What is the mean leaf width?", [ragged]).check(ProposedClaim(1, "The mean leaf width is 0.1."))
+    assert isinstance(result, VerifiedClaim)  # no column can be read, so no rule is read into it
+
+
+def test_a_period_question_takes_its_column_of_an_aligned_table():
+    revenue = table_passage("reports/acme.txt", "(In millions)\n                 2022     2021", "Revenue         1,577    1,402\nCosts             900      850")
+    question = "What was Acme's revenue in 2021?"
+    refused = gate(question, [revenue]).check(ProposedClaim(1, "Revenue was $1,577 million."))
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_PERIOD
+    assert "2022 column" in refused.reason
+    assert isinstance(gate(question, [revenue]).check(ProposedClaim(1, "Revenue was $1,402 million.")), VerifiedClaim)

@@ -191,6 +191,9 @@ def test_coverage_note_says_what_the_corpus_has():
     assert note == "The documents cover Acme Corporation's 2021 and FY2022 and Globex Inc.'s 2018, not 2015."
     assert coverage_note(corpus, question_scope("What was Acme's revenue in 2021?", SUBJECTS)) == ""
     assert coverage_note(corpus, question_scope("How do widgets work?", SUBJECTS)) == ""
+    summary = DocumentProfile("Globex Inc.", (Period(PeriodKind.MONTH, year=2018, month=12),), "cover page")
+    note = coverage_note([GLOBEX_2018, summary], question_scope("What was revenue in 2015?", SUBJECTS))
+    assert note == "The documents cover Globex Inc.'s 2018, not 2015."  # December 2018 is within 2018
 
 
 def test_a_two_year_table_answers_the_fiscal_year_asked():

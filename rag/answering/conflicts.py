@@ -11,6 +11,8 @@ another document conflicts with it when:
   candidate's sentence or its document's title and subject, so an overseas budget
   never "conflicts" with a domestic one, nor one dataset's size with another's; and
   when both sentences are dated, their periods match (1896 receipts are not 1893's);
+  and a figure the question gives that the anchor's sentence repeats ("the 160bn yuan budget"
+  in yuan or dollars) is in the candidate's sentence too: it names which quantity is asked;
 - it is about the subject and period the question names (`scope.Scope`), as a claim must be:
   another year's message stating a figure for its own year does not disagree with the asked year's;
 - its sentence is about as relevant to the question as the anchor's own quote
@@ -30,7 +32,7 @@ from rag.answering.relevance import RelevanceScale
 from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, sentence_span
 from rag.answering.words import COMPARISON_STEMS, content_stems
 from rag.embedding import Embedder
-from rag.numbers import parse_quantities, same_quantity, table_scale
+from rag.numbers import Quantity, parse_quantities, same_quantity, table_scale
 from rag.periods import Period, PeriodKind, periods_in, reference_spans
 from rag.types import Passage, Span
 
@@ -99,11 +101,13 @@ def find_conflict(
     measured = (content_stems(question) & content_stems(anchor_context)) - COMPARISON_STEMS
     named = _identifiers(question) & _identifiers(anchor_context)
     anchor_periods = _periods(anchor_span.quote)
+    given = _given_figures(question, anchor_span.quote)
     candidates = [
         c for c in in_claims + in_passages
         if not any(same_quantity(c.quantity, a.quantity, rel_tol=EXACT) for a in anchors)
         and _same_measure(measured, named, f"{c.spans[0].quote} {frames.get(c.spans[0].source, '')}")
         and _same_period(anchor_periods, _periods(c.spans[0].quote))
+        and _states(given, c.spans[0].quote)
         and in_scope(c.spans[0])
     ]
     if not candidates:
@@ -134,6 +138,20 @@ def _same_measure(measured: set[str], named: set[str], context: str) -> bool:
 def _same_period(anchor: list[Period], candidate: list[Period]) -> bool:
     """Figures dated by their sentences to different periods measure different things (1896 receipts are not 1893's)."""
     return not anchor or not candidate or any(a.matches(c) for a in anchor for c in candidate)
+
+
+def _given_figures(question: str, anchor_quote: str) -> list[Quantity]:
+    """Figures with a unit that the question states and the anchor's sentence repeats: they say which quantity is asked."""
+    quoted = parse_quantities(anchor_quote)
+    return [
+        q for q in parse_quantities(question)
+        if q.unit and q.unit not in _NOT_FIGURES and any(same_quantity(q, a) for a in quoted)
+    ]
+
+
+def _states(figures: list[Quantity], sentence: str) -> bool:
+    found = parse_quantities(sentence)
+    return all(any(same_quantity(f, q) for q in found) for f in figures)
 
 
 def _periods(sentence: str) -> list[Period]:

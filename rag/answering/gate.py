@@ -8,7 +8,8 @@ names the `RejectionKind` recorded in the answer's `dropped`:
 2. no figure of it rests on a sentence addressed to an AI ("ignore previous
    instructions ..."): documents are data, and such a sentence is not evidence;
 3. it answers the question: a figure question gets a figure, of the kind or unit
-   asked for; the claim is about as relevant to the question as the passages are;
+   asked for, and from the table column the question names ("the mean", not the
+   minimum beside it); the claim is about as relevant to the question as the passages are;
 4. it is about the period and subject the question names (`scope.Scope`).
 
 The gate holds no model: relevance is a function handed in, so the rules can be
@@ -21,14 +22,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.answering.columns import column_of, table_header
 from rag.answering.compare import operands_mismatch
 from rag.answering.expected import asks_for_figure, expected_kind, is_figure
 from rag.answering.reply import ProposedClaim
 from rag.answering.scope import Scope
-from rag.answering.verify import CalculationResult, VerifiedClaim, find_in_passage, verify_claim
+from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, find_in_passage, verify_claim
+from rag.answering.words import content_stems
 from rag.injection import overlaps
 from rag.numbers import YEAR, Quantity, parse_quantities
-from rag.periods import find_periods, name_numbers, reference_spans
+from rag.periods import find_periods, name_numbers, periods_in, reference_spans
 from rag.types import DroppedClaim, Passage, RejectionKind, Span
 
 # A claim scoring below this on the relevance scale (0 = as similar to the question as a typical
@@ -122,12 +125,33 @@ class ClaimGate:
             return RejectionKind.NO_FIGURE, "the question asks for a figure and the claim gives none"
         if self.expected and not any(self.expected.satisfied_by(n.quantity) for n in figures):
             return RejectionKind.WRONG_KIND, f"gives no figure of the kind asked for ({self.expected.description})"
+        misplaced = [self._other_column(n) for n in figures]
+        if misplaced and all(misplaced):
+            return RejectionKind.OTHER_COLUMN, misplaced[0]
         # The claim or its evidence: a statement that copies a heading along with the sentence
         # it cites scores low, though the sentence answers the question.
         score = max(self.relevance(text) for text in (claim.statement, *(span.quote for span in claim.spans)))
         if score < MIN_CLAIM_RELEVANCE:
             return RejectionKind.OFF_QUESTION, f"off the question (relevance {score:.2f})"
         return None
+
+    def _other_column(self, number: CheckedNumber) -> str | None:
+        """Why a quoted figure is not from the table column the question names ("the mean", not the
+        minimum beside it), or None: also for prose, derived figures and period columns (the scope's rule)."""
+        if number.derived or not number.spans:
+            return None
+        span = number.spans[0]
+        column = column_of(number.quantity, span.quote, table_header(span, self.passages))
+        if column is None or periods_in(column.label):
+            return None
+        asked = content_stems(self.question)
+        named = [
+            label for label in column.labels
+            if not periods_in(label) and (stems := content_stems(label)) and stems <= asked
+        ]
+        if not named or column.label in named:
+            return None
+        return f"{number.quantity.text} is in the {column.label} column, not {' or '.join(named)}"
 
     def _in_scope(self, claim: VerifiedClaim) -> tuple[RejectionKind, str] | None:
         return self.scope.refusal(claim, self.passages)

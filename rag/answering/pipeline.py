@@ -301,7 +301,7 @@ class _AnswerRun:
         """
         if reply.pending or reply.reply.calculation is not None or reply.reply.status == "not_in_documents":
             return []
-        wrong_figure = {RejectionKind.NO_FIGURE, RejectionKind.WRONG_KIND}
+        wrong_figure = {RejectionKind.NO_FIGURE, RejectionKind.WRONG_KIND, RejectionKind.OTHER_COLUMN}
         if not self.verified and reply.reply.claims and all(d.kind in wrong_figure for d in self.dropped):
             closer = [p for p in passages if gate.could_answer(p)]
         elif self.verified and (missing := uncovered_side(self.question, [c.statement for c in self.verified])):

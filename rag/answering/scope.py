@@ -23,11 +23,10 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.answering.verify import VerifiedClaim, stated_in
-from rag.formats.tables import CELL_SEPARATOR
+from rag.answering.columns import column_of, table_header
+from rag.answering.verify import VerifiedClaim
 from rag.metadata import DocumentProfile, QuestionScope, ScopeOutcome, coverage_note, match, question_scope
 from rag.periods import Period, PeriodKind, periods_in
-from rag.numbers import Quantity, TableScale, table_scale
 from rag.types import Passage, RejectionKind, Span
 
 
@@ -61,10 +60,12 @@ class Scope:
         for number in claim.numbers:
             if not number.spans or number.derived:
                 continue
-            column = _column_of(number.quantity, number.spans[0].quote, table_scale(self._header(number.spans[0], passages)))
-            named = [n for n in periods_in(column) if any(_comparable(n, a) for a in self.asked.periods)]
+            column = column_of(number.quantity, number.spans[0].quote, table_header(number.spans[0], passages))
+            if column is None:
+                continue
+            named = [n for n in periods_in(column.label) if any(_comparable(n, a) for a in self.asked.periods)]
             if named and not any(n.matches(a) for n in named for a in self.asked.periods):
-                return RejectionKind.OTHER_PERIOD, f"{number.quantity.text} is in the {column} column, not {self._asked_periods()}"
+                return RejectionKind.OTHER_PERIOD, f"{number.quantity.text} is in the {column.label} column, not {self._asked_periods()}"
         return None
 
     def span_refusal(self, span: Span, passages: list[Passage]) -> tuple[RejectionKind, str] | None:
@@ -76,18 +77,10 @@ class Scope:
             return RejectionKind.OTHER_SUBJECT, found.reason
         if found.outcome is ScopeOutcome.OTHER_DOCUMENT:
             return RejectionKind.OTHER_PERIOD, found.reason
-        header = self._header(span, passages)
+        header = table_header(span, passages)
         if self.asked.periods and not self._about_asked_period(span.source, f"{header}\n{span.quote}"):
             return RejectionKind.OTHER_PERIOD, f"{span.source} is not about {self._asked_periods()}"
         return None
-
-    @staticmethod
-    def _header(span: Span, passages: list[Passage]) -> str:
-        """The caption, units and column headers of the table passage `span` lies in ("" for prose)."""
-        return next(
-            (p.chunk.context for p in passages if p.chunk.source == span.source and p.chunk.start <= span.start < p.chunk.end),
-            "",
-        )
 
     def uncovered_note(self, passages: list[Passage]) -> str | None:
         """When no passage of a document that may answer (not another subject's, not another dated
@@ -132,17 +125,6 @@ def periods_of_documents(documents: dict[str, str]) -> Callable[[str], list[Peri
         return periods_in(documents.get(source, ""))
 
     return periods
-
-
-def _column_of(quantity: Quantity, row: str, table: TableScale | None) -> str:
-    """The header of the table cell that states `quantity` in a row written "Header: cell | Header: cell", or ""."""
-    found = stated_in(quantity, row, table)
-    if found is None or CELL_SEPARATOR not in row:
-        return ""
-    cell_start = row.rfind(CELL_SEPARATOR, 0, found.start)
-    cell = row[cell_start + len(CELL_SEPARATOR) if cell_start >= 0 else 0 : found.start]
-    header, colon, _ = cell.partition(":")
-    return header.strip() if colon else ""
 
 
 def _any_named(periods: list[Period]) -> bool:

@@ -64,6 +64,7 @@ _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to)\s*")
 # gap or another figure, or before another figure. "class_1 (71)" in prose is a count.
 _CELL_OPENING = re.compile(r"(?:^|[|:\t]|[^\S\n]{2}|(?:^|\s)\(?[\d.,]+\)?%?[^\S\n])[^\S\n]*\($", re.MULTILINE)
 _CELL_FOLLOWS = re.compile(r"[^\S\n]+[-(]?\d")
+_MINUS = re.compile(r"(?:^|[\s=(:,])[-−]$")
 _IGNORED = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]|^[ \t]*\d+[.)](?=\s)", re.MULTILINE)  # [n] markers, list numbers
 
 
@@ -120,6 +121,8 @@ def _from_match(m: re.Match[str], text: str) -> Quantity:
     )
     if bracketed and scale == 1.0 and unit not in ("year", "%"):
         number = -number  # accounting brackets: "(370)" in a statement is a negative figure
+    elif _MINUS.search(text, max(0, m.start() - 2), m.start()) and unit != "year":
+        number = -number  # "BITPIX = -32", "from -64": a sign glued to the number, not a hyphen between words
     return Quantity(number * scale, unit, m.group(), m.start(), m.end(), spelled, scale, _step(m["num"]) * scale)
 
 

@@ -1,0 +1,75 @@
+"""Which column of a table a quoted figure sits in, so the figure can be checked against the column asked for.
+
+Two row shapes say their columns:
+- rows written "Header: cell | Header: cell" (rag/formats/tables.py: spreadsheets, HTML,
+  Word and PDF tables read as tables): each cell names its header;
+- aligned text rows under a header line whose labels are two or more spaces apart
+  ("Min  Max   Mean    SD", the table's last header line in `Chunk.context`), read only
+  when the row has exactly one figure per label: a row missing a cell, or a header naming
+  the row-name column too, would shift every figure under the wrong label.
+Any other row has no known column: no rule reads one into it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answering.verify import stated_in
+from rag.formats.tables import CELL_SEPARATOR
+from rag.numbers import Quantity, TableScale, parse_quantities, table_scale
+from rag.types import Passage, Span
+
+_LABEL_GAP = re.compile(r"\s{2,}")
+_RULE_LINE = re.compile(r"^[\s=+|:-]*$")  # "===== ====", "---+---": a table's ruling, not its header
+
+
+@dataclass(frozen=True)
+class Column:
+    """The header of the cell a figure is in, and every header of its table."""
+
+    label: str
+    labels: tuple[str, ...]
+
+
+def table_header(span: Span, passages: list[Passage]) -> str:
+    """The caption, units and column headers of the table passage `span` lies in ("" for prose)."""
+    return next(
+        (p.chunk.context for p in passages if p.chunk.source == span.source and p.chunk.start <= span.start < p.chunk.end),
+        "",
+    )
+
+
+def column_of(quantity: Quantity, quote: str, context: str) -> Column | None:
+    """The column of the cell of `quote` (a row, or lines holding one) that states `quantity`, or None."""
+    table = table_scale(context)
+    found = stated_in(quantity, quote, table)
+    if found is None:
+        return None
+    line_start = quote.rfind("\n", 0, found.start) + 1
+    line_end = quote.find("\n", found.end)
+    row = quote[line_start : line_end if line_end >= 0 else len(quote)]
+    at = found.start - line_start
+    if CELL_SEPARATOR in row:
+        return _separated_column(row, at)
+    return _aligned_column(row, at, context, table)
+
+
+def _separated_column(row: str, at: int) -> Column | None:
+    cells = row.split(CELL_SEPARATOR)
+    labels = tuple(cell.partition(":")[0].strip() for cell in cells if ":" in cell)
+    cell_start = row.rfind(CELL_SEPARATOR, 0, at)
+    header, colon, _ = row[cell_start + len(CELL_SEPARATOR) if cell_start >= 0 else 0 : at].partition(":")
+    return Column(header.strip(), labels) if colon else None
+
+
+def _aligned_column(row: str, at: int, context: str, table: TableScale | None) -> Column | None:
+    if not _LABEL_GAP.search(row.strip()):
+        return None  # a prose line, not cells set apart by spaces
+    header = next((line for line in reversed(context.splitlines()) if not _RULE_LINE.match(line)), "")
+    labels = tuple(label for label in _LABEL_GAP.split(header.strip()) if label)
+    figures = parse_quantities(row, table)
+    if len(labels) < 2 or len(labels) != len(figures):
+        return None
+    index = next((i for i, figure in enumerate(figures) if figure.start <= at < figure.end), None)
+    return Column(labels[index], labels) if index is not None else None
