@@ -7,11 +7,15 @@
    local folder store and with a Milvus Lite store holding the same chunks and vectors.
 3. Retrieval agreement between the two stores on every eval suite whose corpus is on
    this machine: top-k overlap, top-1 agreement, and gold-source recall@k of each store.
-4. At `--synthetic` chunks (random unit vectors, generated texts): write rate into
-   Milvus Lite, and `Store.search` p50/p95 of both stores without the query embedding.
+4. At each `--synthetic` size (random unit vectors, generated texts; default 100,000,
+   `--synthetic 100000,1000000` for both sizes the issue asks): for each store, the write
+   through its `StoreWriter` (seconds, peak memory), then opening it and `Store.search`
+   p50/p95 without the query embedding, with the serving process's memory and the size
+   on disk; each step in a fresh process, so each memory figure is its own.
 
-    .venv/bin/python bench/scale_bench.py                  # about 6-10 min on 2 shared cores
-    .venv/bin/python bench/scale_bench.py --files 40 --suites seeds,reference   # quick check
+    .venv/bin/python bench/scale_bench.py                  # about 15-20 min on 2 shared cores
+    .venv/bin/python bench/scale_bench.py --files 40 --suites seeds,reference --synthetic 20000   # quick check
+    .venv/bin/python bench/scale_bench.py --parts synthetic --synthetic 100000,1000000   # ~1.5 h
 
 Prints a table to stdout, progress to stderr; never asserts (the tests check behaviour).
 """

@@ -106,6 +106,20 @@ def test_hybrid_search_finds_the_exact_figure_among_near_misses(tmp_path, settin
         assert retriever.search(query, 1, 10)[0].chunk.source == f"figures/{wanted}.txt", query
 
 
+def test_a_pdf_passage_keeps_its_page_and_a_text_passage_has_none(tmp_path, settings, embedder):
+    corpus = tmp_path / "mixed"
+    corpus.mkdir()
+    (corpus / "table.pdf").write_bytes((REPO / "eval" / "corpora" / "reports" / "12s0324.pdf").read_bytes())
+    (corpus / "note.txt").write_text("Quarterly note.\n\nThe division's pumps and valves were replaced this quarter.\n")
+    settings = _milvus(settings, tmp_path)
+    build_index([corpus], settings, embedder=embedder, show_progress=False)
+    retriever = Retriever(open_index(settings), embedder)
+    pdf = retriever.search("robbery arrests by sex and age", 1, 10)[0].chunk
+    text = retriever.search("pumps and valves replaced", 1, 10)[0].chunk
+    assert (pdf.source, pdf.page) == ("mixed/table.pdf", 1)
+    assert (text.source, text.page) == ("mixed/note.txt", None)
+
+
 @pytest.mark.slow
 def test_interrupted_update_keeps_each_file_whole_and_a_rerun_finishes(seeds_copy, settings, tmp_path, embedder, monkeypatch):
     settings = _milvus(settings, tmp_path)

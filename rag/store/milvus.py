@@ -45,6 +45,7 @@ _PART_CHARS = 16_000  # at most 4 UTF-8 bytes a character: a part always fits in
 _WRITE_ROWS = 500  # rows per upsert: bounded request size
 _VECTOR_SAMPLE = 256  # vectors the relevance scale samples (rag/answering/relevance.py BACKGROUND_SAMPLE)
 _READ_PAGE = 1000
+_NO_PAGE = 0  # pages count from 1
 _CHUNK_FIELDS = ["source", "text", "start", "end", "line_start", "line_end", "title", "about", "page", "context"]
 _INSTALL = "Milvus support is not installed: run `pip install -e '.[scale]'` (or `bash setup.sh --extra scale`)"
 
@@ -188,7 +189,8 @@ class MilvusStore:
 
 
 def _chunk(row: Mapping[str, Any]) -> Chunk:
-    return Chunk(**{name: row.get(name) for name in _CHUNK_FIELDS})
+    fields = {name: row.get(name) for name in _CHUNK_FIELDS}
+    return Chunk(**{**fields, "page": fields["page"] or None})
 
 
 def _dense_search_params(lite: bool) -> dict[str, Any]:
@@ -247,6 +249,7 @@ class MilvusWriter:
                     "source_key": key,
                     "sha": sha,
                     **{name: getattr(chunk, name) for name in _CHUNK_FIELDS},
+                    "page": chunk.page or _NO_PAGE,
                     "lexical": lexical_text(f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text),
                     "dense": vector.tolist(),
                 }
@@ -308,7 +311,7 @@ class MilvusWriter:
             schema.add_field(name, DataType.VARCHAR, max_length=_VARCHAR_MAX)
         for name in ("start", "end", "line_start", "line_end"):
             schema.add_field(name, DataType.INT64)
-        schema.add_field("page", DataType.INT64, nullable=True)
+        schema.add_field("page", DataType.INT64)  # _NO_PAGE for a file without pages: Milvus Lite 2.5 has no nullable fields
         schema.add_field("lexical", DataType.VARCHAR, max_length=_VARCHAR_MAX, enable_analyzer=True, analyzer_params={"tokenizer": "standard"})
         schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
         schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
