@@ -249,6 +249,7 @@ def _display(name: str) -> str:
 
 
 def _first_distinct(periods: Iterable[Period]) -> tuple[Period, ...]:
+    """A profile's periods: the first few distinct ones."""
     return _distinct(periods)[:_MAX_PERIODS]
 
 
