@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from rag.answering.expected import expected_kind
 from rag.answering.relevance import RelevanceScale
-from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, sentence_span
+from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, sentence_span, stated_in
 from rag.answering.words import COMPARISON_STEMS, content_stems
 from rag.embedding import Embedder
 from rag.numbers import Quantity, parse_quantities, same_quantity, table_scale
@@ -150,8 +150,7 @@ def _given_figures(question: str, anchor_quote: str) -> list[Quantity]:
 
 
 def _states(figures: list[Quantity], sentence: str) -> bool:
-    found = parse_quantities(sentence)
-    return all(any(same_quantity(f, q) for q in found) for f in figures)
+    return all(stated_in(f, sentence) is not None for f in figures)
 
 
 def _periods(sentence: str) -> list[Period]:

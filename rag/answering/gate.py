@@ -72,6 +72,7 @@ class ClaimGate:
         self.evidence = evidence
         self.expected = expected_kind(question)
         self.wants_figure = asks_for_figure(question) or self.expected is not None
+        self._question_stems = content_stems(question)  # what a named table column is matched against
 
     def over(self, passages: list[Passage]) -> ClaimGate:
         """The same rules for claims that cite `passages` (numbered as the model was shown them)."""
@@ -144,10 +145,9 @@ class ClaimGate:
         column = column_of(number.quantity, span.quote, table_header(span, self.passages))
         if column is None or periods_in(column.label):
             return None
-        asked = content_stems(self.question)
         named = [
             label for label in column.labels
-            if not periods_in(label) and (stems := content_stems(label)) and stems <= asked
+            if not periods_in(label) and (stems := content_stems(label)) and stems <= self._question_stems
         ]
         if not named or column.label in named:
             return None
