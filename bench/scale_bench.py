@@ -23,6 +23,7 @@ Prints a table to stdout, progress to stderr; never asserts (the tests check beh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -278,16 +279,32 @@ def child_search(store: str, work: Path, count: int, queries: int) -> dict:
 
 
 def peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return tree_memory_mb("VmHWM")
 
 
 def resident_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return tree_memory_mb("VmRSS")
+
+
+def tree_memory_mb(field: str) -> float:
+    """`field` of /proc/PID/status summed over this process and its descendants: Milvus Lite 2.5 runs its
+    server as a child process. For VmHWM the sum of each process's peak bounds their peak together."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    tree, grew = {os.getpid()}, True
+    while grew:
+        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    total_kib = 0
+    for pid in tree:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith(f"{field}:"):
+                    total_kib += int(line.split()[1])
+    return total_kib / 1024
 
 
 def disk_mb(path: Path) -> float:

@@ -66,8 +66,8 @@ def test_round_trip_matches_the_local_store_with_exact_spans(seeds_index, seeds_
         for passage in found:  # citations stay exact spans of the file
             chunk = passage.chunk
             assert milvus.documents[chunk.source][chunk.start : chunk.end] == chunk.text
-        # Dense halves are identical; BM25 differs in IDF details (SCALING.md): the best passage agrees.
-        assert found[0].chunk.text == local_retriever.search(query, 1, 40)[0].chunk.text, query
+        # Dense halves are identical and BM25 scores agree: the same five passages, RRF ties in either order.
+        assert {p.chunk.text for p in found} == {p.chunk.text for p in local_retriever.search(query, 5, 40)}, query
 
 
 @pytest.mark.slow

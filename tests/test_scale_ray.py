@@ -198,8 +198,11 @@ def test_a_killed_ray_build_leaves_each_file_whole_and_a_rerun_loses_nothing(sto
     before, old_rows = open_index(settings).manifest, _chunk_table(settings)
     if store != "local":  # Milvus Lite lets one process open a file: hand it to `rag index`
         from milvus_lite.server_manager import server_manager_instance
+        from pymilvus import connections
 
         server_manager_instance.release_server(store.removeprefix("milvus:"))
+        for alias, _ in connections.list_connections():  # they name the released server's socket
+            connections.remove_connection(alias)
     changed, removed = sorted(seeds_copy.iterdir())[:2]
     changed.write_text(changed.read_text() + "\nThe spare pump costs 4.7 million dollars.\n")
     removed.unlink()

@@ -66,11 +66,12 @@ def _connect(location: StoreLocation):
     except ImportError:
         raise ConfigError(_INSTALL) from None
     # Milvus Lite keeps no MVCC timestamps, and the query iterator warns about that on every read.
-    logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
-    # Milvus Lite logs a traceback when it cannot open a file; the error below says so in one line.
-    logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
+    logging.getLogger("pymilvus.orm.iterator").setLevel(logging.ERROR)
+    # Milvus Lite (on the root logger) and pymilvus log a failed open; the error below says it in one line.
+    logging.getLogger("pymilvus.milvus_client._utils").setLevel(logging.CRITICAL)
     try:
-        return MilvusClient(uri=location.uri, token=location.token, timeout=10)
+        with _root_records_dropped():
+            return MilvusClient(uri=location.uri, token=location.token, timeout=10)
     except Exception as exc:  # noqa: BLE001 - pymilvus and Milvus Lite raise many kinds; all mean "not reachable"
         if not location.uri.startswith("http"):  # not IndexMissingError: `rag ask` would build an index in its place
             raise IndexBusyError(
@@ -78,6 +79,21 @@ def _connect(location: StoreLocation):
                 "at a time: is another `rag` (index, serve, ui) using it?"
             ) from None
         raise IndexMissingError(f"cannot reach Milvus at {location.uri} ({_first_line(exc)}); start it, or check --store") from None
+
+
+@contextlib.contextmanager
+def _root_records_dropped() -> Iterator[None]:
+    """Milvus Lite logs on the root logger; a filter there drops only records logged on root itself."""
+    root = logging.getLogger()
+    root.addFilter(_drop)
+    try:
+        yield
+    finally:
+        root.removeFilter(_drop)
+
+
+def _drop(record: logging.LogRecord) -> bool:
+    return False
 
 
 def _first_line(exc: Exception) -> str:
@@ -255,10 +271,10 @@ class MilvusWriter:
                 }
                 for i, (chunk, vector) in enumerate(zip(chunks, vectors))
             ]
-            self._upsert(CHUNKS, rows)
+            self._write_rows(CHUNKS, rows)
         self._ensure_texts()
         parts = [text[i : i + _PART_CHARS] for i in range(0, len(text), _PART_CHARS)] or [""]
-        self._upsert(
+        self._write_rows(
             TEXTS,
             [
                 {"id": f"d-{key}-{sha[:16]}-{n}", "kind": "document", "name": source, "name_key": key, "sha": sha, "part": n, "text": part, "stub": [0.0, 0.0]}
@@ -282,7 +298,7 @@ class MilvusWriter:
         self._ensure_texts()
         text = manifest.to_json()
         parts = [text[i : i + _PART_CHARS] for i in range(0, len(text), _PART_CHARS)]
-        self._upsert(
+        self._write_rows(
             TEXTS,
             [
                 {"id": f"m-{n}", "kind": "manifest", "name": "manifest", "name_key": "", "sha": "", "part": n, "text": part, "stub": [0.0, 0.0]}
@@ -344,10 +360,13 @@ class MilvusWriter:
         self._write(lambda: client.create_collection(TEXTS, schema=schema, index_params=index, consistency_level="Strong"))
         self._write(lambda: client.load_collection(TEXTS))
 
-    def _upsert(self, collection: str, rows: list[dict[str, Any]]) -> None:
+    def _write_rows(self, collection: str, rows: list[dict[str, Any]]) -> None:
+        """Insert into collections this update created (no row can exist yet); elsewhere upsert, which
+        first deletes rows of the same id, so re-running an interrupted update writes no row twice."""
+        write = self._client.insert if self._fresh else self._client.upsert
         for begin in range(0, len(rows), _WRITE_ROWS):
             batch = rows[begin : begin + _WRITE_ROWS]
-            self._write(lambda batch=batch: self._client.upsert(collection, batch))
+            self._write(lambda batch=batch: write(collection, batch))
 
     def _delete(self, collection: str, expression: str) -> None:
         if self._write(lambda: self._client.has_collection(collection)):
