@@ -51,7 +51,8 @@ _CONTEXT_LINE_MAX = 200
 _UNITS_LOOKBACK = 25  # lines above a table searched for its caption ("Table 12. ...") and units line
 _CONTEXT_MAX_CHARS = 400
 _SENTENCE = re.compile(r"^(?:\S+\s+){4,}.*[.!?]$")  # five or more words ending a sentence: prose, not a header
-_CAPTION = re.compile(r"^(?:Table|Exhibit|Schedule|Figure)\s+[\w.-]+", re.IGNORECASE)
+# "Table 12. ...", "Exhibit 4", or a title that names its table ("2007 Tax Table - Continued")
+_CAPTION = re.compile(r"^(?:Table|Exhibit|Schedule|Figure)\s+[\w.-]+|\b(?:Table|Exhibit)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -179,13 +180,27 @@ def _context(text: str, lines: list[Span], first_row: int) -> str:
             break  # prose: the table's header is below it
         above.insert(0, content)
     further = [text[line.start : line.end] for line in lines[max(0, first_row - _UNITS_LOOKBACK) : first_row - len(above)]]
-    for wanted in (table_scale, _CAPTION.match):  # units first, then the caption above it
+    for wanted in (table_scale, _CAPTION.search):  # units first, then the caption above it
         if not any(wanted(line) for line in above):
             found = next((line for line in reversed(further) if wanted(line)), None)
             if found is not None:
                 above.insert(0, found[:_CONTEXT_LINE_MAX])
-    context = "\n".join(above)
-    return context if len(context) <= _CONTEXT_MAX_CHARS else context[-_CONTEXT_MAX_CHARS:].partition("\n")[2]
+    return _fit(above)
+
+
+def _fit(lines: list[str]) -> str:
+    """The context lines within _CONTEXT_MAX_CHARS: the caption and units line wherever they are, then the
+    header lines nearest the rows. Wrapped headers are long; the title above them says which table it is."""
+    kept = {i for i, line in enumerate(lines) if table_scale(line) or _CAPTION.search(line)}
+    size = sum(len(lines[i]) + 1 for i in kept)
+    for i in reversed(range(len(lines))):
+        if i in kept:
+            continue
+        if size + len(lines[i]) + 1 > _CONTEXT_MAX_CHARS:
+            break
+        kept.add(i)
+        size += len(lines[i]) + 1
+    return "\n".join(lines[i] for i in sorted(kept))
 
 
 def _pack_rows(text: str, table: _Table, max_chars: int) -> list[Span]:

@@ -18,6 +18,9 @@ Two rules act on the fused list, both general:
   question ("Unit 0147", "ISO 9001", "H100"; `rag/periods.py`) ranks ahead of
   candidates that contain fewer of them. Among many similar records the dense
   list ranks every record alike, and fusion alone would bury the one BM25 found.
+
+And one probe, asked for by the answering pipeline when a figure of the question is
+in no passage: the rows of a bracket table that hold it (`bracket_rows`).
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ import re
 from collections.abc import Hashable, Sequence
 from dataclasses import replace
 
+from rag import brackets
 from rag.embedding import Embedder
 from rag.metadata import QuestionScope, ScopeOutcome, match, question_scope
+from rag.numbers import Quantity
 from rag.periods import identifiers
 from rag.store.base import Store
 from rag.store.fusion import RRF_K, reciprocal_rank_fusion
@@ -76,6 +81,16 @@ class Retriever:
         if wanted:  # a stable sort keeps fused order within each count
             fused.sort(key=lambda p: -identifier_hits(p.chunk.text, wanted))
         return fused[:k]
+
+    def bracket_rows(self, figures: Sequence[Quantity], candidates: int) -> list[Passage]:
+        """Passages with a bracket row holding one of `figures` (`rag/brackets.py`), narrowest bracket first:
+        keyword search for the lower bounds such a row may start at, kept only where a row does hold the figure."""
+        probe = " ".join(bound for figure in figures for bound in brackets.lower_bounds(figure))
+        if not probe:
+            return []
+        fused = self.store.search(self._embedder.embed([probe])[0], probe, candidates)
+        widths = [min((w for f in figures if (w := brackets.narrowest(f, p.chunk.text)) is not None), default=None) for p in fused]
+        return [p for p, _ in sorted(((p, w) for p, w in zip(fused, widths) if w is not None), key=lambda pair: pair[1])]
 
     def _in_scope(self, fused: list[Passage], scope: QuestionScope) -> set[int]:
         """Positions of candidates whose document is not known to be about another subject or period;

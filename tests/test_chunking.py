@@ -101,6 +101,21 @@ def test_table_rows_are_chunked_under_their_caption_units_and_headers():
     assert any("steady demand" in c.text for c in prose) and all("1,577" not in c.text for c in prose)
 
 
+def test_long_wrapped_headers_keep_the_title_that_names_their_table():
+    headers = [
+        "If weight is - And service is - If weight is - And service is - If weight is - And service is -",
+        "At But Standard Express Overnight At But Standard Express Overnight At But Standard Express",
+        "least less than (zones 1-4) (zones 5-8) least less than (zones 1-4) (zones 5-8) least less",
+        "than Your fee is - than Your fee is - than Your fee is - than Your fee is - Your fee is -",
+        "grams grams dollars dollars dollars grams grams dollars dollars dollars grams grams dollars",
+    ]
+    rows = [f"{w:,} {w + 50:,} {8 + w / 1000:.2f} {12 + w / 700:.2f} {20 + w / 500:.2f}" for w in range(4000, 4500, 50)]
+    text = "\n".join(["2025 Parcel Rate Table - Continued", *headers, *rows])
+    [chunk, *_] = [c for c in chunk_document(Document("rates.txt", text, ""), 360, 0) if c.context]
+    assert chunk.context.startswith("2025 Parcel Rate Table - Continued\n")
+    assert chunk.context.endswith(headers[-1]) and len(chunk.context) <= 400
+
+
 def test_prose_with_figures_is_not_mistaken_for_a_table():
     text = "Revenue was 1,577 million in 2018 and 1,432 million in 2017.\nCosts rose 12% and then fell 3% after the merger."
     chunks = chunk_document(Document("a.txt", text, ""), 360, 0)

@@ -278,6 +278,43 @@ def test_names_versions_and_periods_are_not_premises_to_check(question, absent):
     assert [q.text for q in absent_premises(question, [FIELDS])] == absent
 
 
+@pytest.mark.parametrize("question,absent", [
+    ("What fee is due on a shipment valued at $41,020?", []),  # inside the 41,000-41,050 bracket row
+    ("What fee is due on a shipment valued at $38,000?", []),  # a row's lower bound, written without "$"
+    ("What fee is due on a shipment valued at $45,000?", ["$45,000"]),  # in no row
+    ("What fee is due on a shipment valued at $1,500?", ["$1,500"]),  # between two fees, in no bracket
+])
+def test_a_bracket_row_mentions_the_premise_figure(question, absent):
+    rates = passage("ref/rates.txt", "At least  But less than  Standard  Express\n38,000 38,050 1,204 1,890\n41,000 41,050 1,298 2,012")
+    assert [q.text for q in absent_premises(question, [rates])] == absent
+
+
+def test_a_claim_may_repeat_the_question_figure_that_its_bracket_row_holds():
+    rates = passage("ref/rates.txt", "At least  But less than  Standard fee  Express fee\n41,000 41,050 1,298 2,012\n41,050 41,100 1,302 2,020")
+    question = "What is the standard fee for a shipment valued at 41,020?"
+    claim = gate(question, [rates]).check(ProposedClaim(1, "The standard fee for a shipment valued at 41,020 is 1,298."))
+    assert isinstance(claim, VerifiedClaim)
+    assert [span.quote for n in claim.numbers for span in n.spans] == ["41,000 41,050 1,298 2,012"] * 2
+    # Only the question's own figure, and only inside a row that holds it.
+    for statement in ("The standard fee for a shipment valued at 41,030 is 1,298.", "The standard fee for a shipment valued at 41,020 is 1,299."):
+        refused = gate(question, [rates]).check(ProposedClaim(1, statement))
+        assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE
+    outside = gate("What is the standard fee for a shipment valued at 45,000?", [rates])
+    assert isinstance(outside.check(ProposedClaim(1, "The standard fee for a shipment valued at 45,000 is 1,298.")), DroppedClaim)
+
+
+def test_a_value_looked_up_in_a_bracket_table_is_answered_only_from_its_row():
+    rates = passage("ref/rates.txt", "Fees apply to shipments under 100,000.\nAt least  But less than  Standard fee  Express fee\n41,000 41,050 1,298 2,012\n41,050 41,100 1,302 2,020")
+    question = "What is the standard fee for a shipment valued at 41,060?"
+    assert isinstance(gate(question, [rates]).check(ProposedClaim(1, "The standard fee is 1,302 for a shipment valued at 41,060.")), VerifiedClaim)
+    for statement in ("The standard fee is 1,298 for a shipment valued at 41,060.", "Fees apply to shipments under 100,000."):
+        refused = gate(question, [rates]).check(ProposedClaim(1, statement))
+        assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_ROW, refused
+    # A question whose figure the passage states is no lookup: the rule stays out of it.
+    stated = gate("Which fee applies to shipments under 100,000?", [rates])
+    assert isinstance(stated.check(ProposedClaim(1, "Fees apply to shipments under 100,000, the standard fee being 1,298.")), VerifiedClaim)
+
+
 def test_a_units_line_scales_the_table_figures_beneath_it():
     text = "Capital expenditure | 2018: 1,577 | 2017: 1,432"
     table = Passage(Chunk("reports/cash.html", text, 0, len(text), 1, 1, "", context="(Millions)"), score=1.0)

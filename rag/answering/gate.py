@@ -22,12 +22,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag import brackets
 from rag.answering.columns import column_of, table_header
 from rag.answering.compare import operands_mismatch
 from rag.answering.expected import asks_for_figure, expected_kind, is_figure
 from rag.answering.reply import ProposedClaim
 from rag.answering.scope import Scope
-from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, find_in_passage, verify_claim
+from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, find_in_passage, passage_span, verify_claim
 from rag.answering.words import content_stems
 from rag.injection import overlaps
 from rag.numbers import YEAR, Quantity, parse_quantities
@@ -73,6 +74,8 @@ class ClaimGate:
         self.expected = expected_kind(question)
         self.wants_figure = asks_for_figure(question) or self.expected is not None
         self._question_stems = content_stems(question)  # what a named table column is matched against
+        self._given = premise_figures(question)
+        self._lookup_rows = _lookup_rows(self._given, passages)
 
     def over(self, passages: list[Passage]) -> ClaimGate:
         """The same rules for claims that cite `passages` (numbered as the model was shown them)."""
@@ -84,7 +87,7 @@ class ClaimGate:
         return bool(figures) and (self.expected is None or any(self.expected.satisfied_by(q) for q in figures))
 
     def check(self, claim: ProposedClaim, calculation: CalculationResult | None = None) -> VerifiedClaim | DroppedClaim:
-        result = verify_claim(claim, self.passages, calculation)
+        result = verify_claim(claim, self.passages, calculation, self._given)
         if isinstance(result, DroppedClaim):
             return result
         for rule in (self._evidence, self._answers_question, self._in_scope):
@@ -129,6 +132,10 @@ class ClaimGate:
         misplaced = [self._other_column(n) for n in figures]
         if misplaced and all(misplaced):
             return RejectionKind.OTHER_COLUMN, misplaced[0]
+        answering = [n for n in figures if (n.quantity.value, n.quantity.unit) not in {(g.value, g.unit) for g in self._given}]
+        if self._lookup_rows and not any(self._in_lookup_row(n) for n in answering):
+            row = self._lookup_rows[0]
+            return RejectionKind.OTHER_ROW, f"the question's figure falls in the row '{row.quote}', and no figure of the claim is from it"
         # The claim or its evidence: a statement that copies a heading along with the sentence
         # it cites scores low, though the sentence answers the question.
         score = max(self.relevance(text) for text in (claim.statement, *(span.quote for span in claim.spans)))
@@ -152,6 +159,12 @@ class ClaimGate:
         if not named or column.label in named:
             return None
         return f"{number.quantity.text} is in the {column.label} column, not {' or '.join(named)}"
+
+    def _in_lookup_row(self, number: CheckedNumber) -> bool:
+        return number.derived is not None or any(
+            span.source == row.source and span.start < row.end and row.start < span.end
+            for span in number.spans for row in self._lookup_rows
+        )
 
     def _in_scope(self, claim: VerifiedClaim) -> tuple[RejectionKind, str] | None:
         return self.scope.refusal(claim, self.passages)
@@ -180,10 +193,19 @@ def _is_cell_run(statement: str) -> bool:
 def absent_premises(question: str, passages: list[Passage]) -> list[Quantity]:
     """Figures of the question that no retrieved passage states: a false premise, named at the end of the answer.
 
-    Periods are the scope's business (`scope.py`), and a number inside a name
-    ("Windows 11", "Top 500", "COVID-19") or a reference to a part of a document
-    ("Table 324", "line 40", "page 12") is no figure at all.
+    A figure that a bracket table's row holds ("63,000 63,050" for $63,020, `rag/brackets.py`)
+    is mentioned.
     """
+    return [
+        q for q in premise_figures(question)
+        if not any(find_in_passage(q, p) or brackets.holds(q, p.chunk.text) for p in passages)
+    ]
+
+
+def premise_figures(question: str) -> list[Quantity]:
+    """The figures a question gives. Periods are the scope's business (`scope.py`), and a number
+    inside a name ("Windows 11", "Top 500", "COVID-19") or a reference to a part of a document
+    ("Table 324", "line 40", "page 12") is no figure at all."""
     not_figures = (
         [(m.start, m.end) for m in find_periods(question)]
         + [(n.start, n.end) for n in name_numbers(question)]
@@ -193,5 +215,18 @@ def absent_premises(question: str, passages: list[Passage]) -> list[Quantity]:
         q for q in parse_quantities(question)
         if q.unit != YEAR and not _YEAR_LIKE.match(q.text)
         and not any(start < q.end and q.start < end for start, end in not_figures)
-        and not any(find_in_passage(q, p) for p in passages)
     ]
+
+
+def _lookup_rows(given: list[Quantity], passages: list[Passage]) -> list[Span]:
+    """The bracket rows of `passages` that hold a figure the question gives and no passage states
+    ("$50,020" in the row "50,000 50,050 8,435 ..."): the question looks a value up in a table,
+    and only a figure of that row answers it."""
+    rows = []
+    for figure in given:
+        if any(find_in_passage(figure, p) for p in passages):
+            continue
+        for passage in passages:
+            if (row := brackets.row_of(figure, passage.chunk.text)) is not None:
+                rows.append(passage_span(passage, *row))
+    return rows

@@ -237,6 +237,13 @@ class _AnswerRun:
         if uncovered is not None:
             return _Reading(store, pool, passages, retrieve_ms, scope, [], None, uncovered)
         absent = absent_premises(self.question, passages)
+        if absent and (rows := retriever.bracket_rows(absent, settings.candidates)):
+            # A bracket table's row holds a figure no passage states ("60,400 60,450 ..." for $60,425): read it first.
+            rows = rows[: len(absent)]
+            found = {(row.chunk.source, row.chunk.start) for row in rows}
+            passages = (rows + [p for p in passages if (p.chunk.source, p.chunk.start) not in found])[: self.top_k]
+            pool = rows + [p for p in pool if (p.chunk.source, p.chunk.start) not in found]
+            absent = absent_premises(self.question, passages)
         question_vector = embedder.embed([self.question])[0]
         passages = focus_passages(question_vector, passages, embedder, settings.passage_chars)
         return _Reading(store, pool, passages, retrieve_ms, scope, absent, question_vector, None)

@@ -15,8 +15,10 @@ is an exact span of the source file by construction.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from rag import brackets
 from rag.answering.reply import Calculation, ProposedClaim
 from rag.chunking import sentence_spans
 from rag.numbers import (
@@ -104,16 +106,26 @@ def sentence_span(passage: Passage, start: int, end: int) -> Span:
     last = next((s for s in sentences if s.start < end <= s.end), None)
     begin = first.start if first else start
     finish = last.end if last else end
-    return _span(passage, begin, finish)
+    return passage_span(passage, begin, finish)
 
 
-def _span(passage: Passage, begin: int, finish: int) -> Span:
+def passage_span(passage: Passage, begin: int, finish: int) -> Span:
+    """text[begin:finish] of `passage` (offsets in its chunk text) as an exact span of its document."""
     chunk = passage.chunk
     line_start = chunk.line_start + chunk.text.count("\n", 0, begin)
     line_end = line_start + chunk.text.count("\n", begin, finish)
     return Span(
         chunk.source, chunk.start + begin, chunk.start + finish, line_start, line_end, chunk.text[begin:finish], chunk.page
     )
+
+
+def _same_figure(a: Quantity, b: Quantity) -> bool:
+    return a.unit == b.unit and abs(a.value - b.value) <= EXACT * max(abs(b.value), 1e-9)
+
+
+def _bracket_row(quantity: Quantity, passage: Passage) -> Span | None:
+    row = brackets.row_of(quantity, passage.chunk.text)
+    return passage_span(passage, *row) if row else None
 
 
 def _locate(quantity: Quantity, preferred: Passage, passages: list[Passage]) -> Span | None:
@@ -130,20 +142,28 @@ def _locate(quantity: Quantity, preferred: Passage, passages: list[Passage]) -> 
 
 
 def verify_claim(
-    claim: ProposedClaim, passages: list[Passage], calculation: CalculationResult | None = None
+    claim: ProposedClaim,
+    passages: list[Passage],
+    calculation: CalculationResult | None = None,
+    given: Sequence[Quantity] = (),
 ) -> VerifiedClaim | DroppedClaim:
-    """Accept, repair (re-cite to the passage that holds its numbers) or reject one claim."""
+    """Accept, repair (re-cite to the passage that holds its numbers) or reject one claim.
+
+    `given`: the question's figures. A claim may repeat one that a bracket row of its passage
+    holds ("for taxable income of $60,425, the tax is 11,530" from "60,400 60,450 11,530"):
+    the row, not a sentence stating the figure, is its evidence.
+    """
     if not 1 <= claim.passage <= len(passages):
         return DroppedClaim(claim.statement, RejectionKind.UNKNOWN_PASSAGE, f"cites passage [{claim.passage}], which was not retrieved")
     quantities = parse_quantities(claim.statement)
     cited = passages[claim.passage - 1]
-    result = _check_numbers(claim.statement, quantities, cited, passages, calculation)
+    result = _check_numbers(claim.statement, quantities, cited, passages, calculation, given)
     if isinstance(result, DroppedClaim):
         # Repair: the model may have named the wrong passage; accept another that holds every number.
         for index, other in enumerate(passages, start=1):
             if other is cited or other.chunk.source == cited.chunk.source:
                 continue
-            retry = _check_numbers(claim.statement, quantities, other, passages, calculation)
+            retry = _check_numbers(claim.statement, quantities, other, passages, calculation, given)
             if isinstance(retry, VerifiedClaim):
                 retry.repairs.append(f"re-cited from passage [{claim.passage}] to [{index}], which states its figures")
                 return retry
@@ -157,10 +177,13 @@ def _check_numbers(
     cited: Passage,
     passages: list[Passage],
     calculation: CalculationResult | None,
+    given: Sequence[Quantity],
 ) -> VerifiedClaim | DroppedClaim:
     numbers: list[CheckedNumber] = []
     for quantity in quantities:
         span = _locate(quantity, cited, passages)
+        if span is None and any(_same_figure(quantity, figure) for figure in given):
+            span = _bracket_row(quantity, cited)
         if span is None and quantity.value > 0 and _NEGATIVE_WORDING.search(statement):
             # "a loss of $370 million" restates "(370)": the wording carries the sign.
             span = _locate(replace(quantity, value=-quantity.value), cited, passages)
@@ -210,7 +233,7 @@ def _best_sentence(statement: str, passage: Passage) -> Span:
     words = set(tokenize(statement))
     sentences = sentence_spans(passage.chunk.text)
     best = max(sentences, key=lambda s: len(words & set(tokenize(passage.chunk.text[s.start : s.end]))))
-    return _span(passage, best.start, best.end)
+    return passage_span(passage, best.start, best.end)
 
 
 def _unique(spans: list[Span]) -> list[Span]:

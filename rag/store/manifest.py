@@ -9,9 +9,10 @@ from pathlib import Path
 from rag.errors import IndexCorruptError
 from rag.metadata import DocumentProfile
 
-FORMAT_VERSION = 5  # 2: checksums of the index files, instruction spans per file; 3: chunks carry their PDF page and
+FORMAT_VERSION = 6  # 2: checksums of the index files, instruction spans per file; 3: chunks carry their PDF page and
 # table context; 4: a sentence no longer ends at an abbreviation before a lower-case word ("U.S. operations");
-# 5: a letter's subject is its author, not its addressee (the subject is part of every chunk's embedding)
+# 5: a letter's subject is its author, not its addressee (the subject is part of every chunk's embedding);
+# 6: a table's context keeps its caption line ("2007 Tax Table - Continued") when its headers are long
 
 
 @dataclass(frozen=True)
