@@ -2,10 +2,10 @@
 
 A rate or tax table lists "60,400 60,450 11,530 8,206": at least 60,400 and less than
 60,450, then the amounts for that bracket. A question about $60,425 names a figure the
-table never writes, so neither keyword search nor a verbatim check finds it. Both the
-premise check (`rag/answering/gate.py`), retrieval (`Retriever.bracket_rows`) and the
-verifier (a claim may repeat the question's figure when its cited row holds it) read such
-rows here.
+table never writes, so neither keyword search nor a verbatim check finds it. The premise
+check and the `other_row` rule (`rag/answering/gate.py`), retrieval
+(`Retriever.bracket_rows`) and the verifier (a claim may repeat the question's figure when
+its cited row holds it) read such rows here.
 """
 
 from __future__ import annotations
