@@ -89,8 +89,12 @@ class Retriever:
         if not probe:
             return []
         fused = self.store.search(self._embedder.embed([probe])[0], probe, candidates)
-        widths = [min((w for f in figures if (w := brackets.narrowest(f, p.chunk.text)) is not None), default=None) for p in fused]
-        return [p for p, _ in sorted(((p, w) for p, w in zip(fused, widths) if w is not None), key=lambda pair: pair[1])]
+        held = []
+        for passage in fused:
+            widths = [w for figure in figures if (w := brackets.narrowest(figure, passage.chunk.text)) is not None]
+            if widths:
+                held.append((min(widths), passage))
+        return [passage for _, passage in sorted(held, key=lambda pair: pair[0])]
 
     def _in_scope(self, fused: list[Passage], scope: QuestionScope) -> set[int]:
         """Positions of candidates whose document is not known to be about another subject or period;

@@ -28,7 +28,7 @@ from rag.answering.compare import operands_mismatch
 from rag.answering.expected import asks_for_figure, expected_kind, is_figure
 from rag.answering.reply import ProposedClaim
 from rag.answering.scope import Scope
-from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, find_in_passage, passage_span, verify_claim
+from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, find_in_passage, passage_span, same_figure, verify_claim
 from rag.answering.words import content_stems
 from rag.injection import overlaps
 from rag.numbers import YEAR, Quantity, parse_quantities
@@ -132,7 +132,7 @@ class ClaimGate:
         misplaced = [self._other_column(n) for n in figures]
         if misplaced and all(misplaced):
             return RejectionKind.OTHER_COLUMN, misplaced[0]
-        answering = [n for n in figures if (n.quantity.value, n.quantity.unit) not in {(g.value, g.unit) for g in self._given}]
+        answering = [n for n in figures if not any(same_figure(n.quantity, g) for g in self._given)]
         if self._lookup_rows and not any(self._in_lookup_row(n) for n in answering):
             row = self._lookup_rows[0]
             return RejectionKind.OTHER_ROW, f"the question's figure falls in the row '{row.quote}', and no figure of the claim is from it"

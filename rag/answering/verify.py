@@ -119,7 +119,8 @@ def passage_span(passage: Passage, begin: int, finish: int) -> Span:
     )
 
 
-def _same_figure(a: Quantity, b: Quantity) -> bool:
+def same_figure(a: Quantity, b: Quantity) -> bool:
+    """The same value in the same unit."""
     return a.unit == b.unit and abs(a.value - b.value) <= EXACT * max(abs(b.value), 1e-9)
 
 
@@ -182,7 +183,7 @@ def _check_numbers(
     numbers: list[CheckedNumber] = []
     for quantity in quantities:
         span = _locate(quantity, cited, passages)
-        if span is None and any(_same_figure(quantity, figure) for figure in given):
+        if span is None and any(same_figure(quantity, figure) for figure in given):
             span = _bracket_row(quantity, cited)
         if span is None and quantity.value > 0 and _NEGATIVE_WORDING.search(statement):
             # "a loss of $370 million" restates "(370)": the wording carries the sign.
