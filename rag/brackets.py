@@ -4,8 +4,8 @@ A rate or tax table lists "60,400 60,450 11,530 8,206": at least 60,400 and less
 60,450, then the amounts for that bracket. A question about $60,425 names a figure the
 table never writes, so neither keyword search nor a verbatim check finds it. The premise
 check and the `other_row` rule (`rag/answering/gate.py`), retrieval
-(`Retriever.bracket_rows`) and the verifier (a claim may repeat the question's figure when
-its cited row holds it) read such rows here.
+(`Retriever.bracket_rows`), the verifier (a claim may repeat the question's figure when
+its cited row holds it) and table lookups (`rag/answering/lookup.py`) read such rows here.
 """
 
 from __future__ import annotations
@@ -51,12 +51,16 @@ def _narrowest_row(figure: Quantity, text: str) -> tuple[float, int] | None:
     rows = [
         (high.value - low.value, low.start)
         for low, high, value in zip(figures, figures[1:], figures[2:])
-        if not low.unit and not high.unit and low.value <= figure.value < high.value
-        and high.value - low.value <= _WIDTH * high.value
+        if is_bracket(low, high) and low.value <= figure.value < high.value
         and _GAP.fullmatch(text, low.end, high.start)
         and _in_row(text, low.start, value.start)
     ]
     return min(rows, default=None)
+
+
+def is_bracket(low: Quantity, high: Quantity) -> bool:
+    """Two bare figures that can bound a bracket: low < high, and narrow."""
+    return not low.unit and not high.unit and low.value < high.value and high.value - low.value <= _WIDTH * high.value
 
 
 def _in_row(text: str, low: int, value: int) -> bool:

@@ -128,3 +128,40 @@ def test_the_same_measure_of_another_subject_or_period_is_not_a_conflict(embedde
     year_1896 = passage("msg/1896.txt", "Postal receipts in 1896 were $82 million.")
     year_1893 = passage("msg/1893.txt", "Postal receipts in 1893 were $75 million.")
     assert anchored(receipts, year_1896, [year_1893], embedder) is None
+
+
+def test_a_form_named_by_a_number_is_not_a_figure_that_disagrees(embedder):
+    question = "How many robbery arrests were there in 2009?"
+    row = passage("tables/arrests.txt", "Robbery arrests in 2009: 100,496")
+    form = passage("forms/instructions.txt", "Robbery arrests in 2009: see Form(s) 2976-A")
+    background = [passage(f"other/{n}.txt", text) for n, text in enumerate(["The museum opened in spring.", "Rainfall was light."])]
+    assert anchored(question, row, [form, *background], embedder) is None
+
+
+@pytest.mark.parametrize("caption,disagree", [
+    ("Parcel Rate Table", True),  # two copies of one table that differ
+    ("{year} Parcel Rate Table", False),  # two years' tables: each year's fee, no disagreement
+])
+def test_table_lookups_disagree_by_their_cells_not_by_the_figure_the_question_gives(embedder, caption, disagree):
+    """Two rate tables, each looked up by code: the question's weight is in both claims, the fees differ."""
+    question = "What is the Express fee for a parcel of 4,020 grams?"
+    tables = [
+        Passage(Chunk(f"rates/{name}.txt", row, 0, len(row), 1, 1, "",
+                      context=caption.format(year=year) + "\nAt least  Less than  Ground  Express"), 1.0)
+        for name, year, row in (("a", 2023, "4,000 4,050 12.40 18.90"), ("b", 2024, "4,000 4,050 12.90 19.60"))
+    ]
+    claims = []
+    for table, fee in zip(tables, ("18.90", "19.60")):
+        row = find_in_passage(parse_quantities("4,000")[0], table)
+        statement = f"For 4,020 grams, the Express column gives {fee}."
+        claims.append(VerifiedClaim(statement, [row], [CheckedNumber(q, [row]) for q in parse_quantities(statement)]))
+    question_vector = embedder.embed([question])[0]
+    texts = [p.chunk.text for p in tables]
+    scale = measure_scale(question_vector, texts, background_sample(embedder.embed(texts)), embedder)
+    conflict = find_conflict(question, claims, tables, embedder, scale)
+    if not disagree:
+        assert conflict is None
+        return
+    assert conflict is not None
+    assert [a.quantity.value for a in conflict.anchors] == [18.90]
+    assert [o.quantity.value for o in conflict.others] == [19.60]

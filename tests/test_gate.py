@@ -91,6 +91,19 @@ def test_a_statement_padded_with_a_heading_is_judged_by_the_sentence_it_cites_to
     assert isinstance(checked, VerifiedClaim), checked
 
 
+def test_a_statement_that_copies_its_tables_caption_and_headers_is_not_a_statement():
+    header = "Table B-3. Pump Models and their Ratings\nModel ID Code Flow Rate q Head Height h Efficiency e-1"
+    rows = "Alder (1950) AL 120.5 14.2 0.81\nBirch (1962) BI 98.0 11.7 0.77"
+    table = Passage(Chunk("specs/pumps.txt", rows, 0, len(rows), 1, 2, "", context=header), score=1.0)
+    question = "What flow rate does the Alder pump have?"
+    copied = gate(question, [table]).check(ProposedClaim(
+        1, "Table B-3. Pump Models and their Ratings Model ID Code Flow Rate q Alder (1950) AL 120.5"
+    ))
+    assert isinstance(copied, DroppedClaim) and copied.kind is RejectionKind.NOT_A_SENTENCE
+    stated = gate(question, [table]).check(ProposedClaim(1, "The Alder pump's flow rate is 120.5."))
+    assert isinstance(stated, VerifiedClaim), stated
+
+
 def test_a_run_of_copied_table_cells_is_not_a_statement():
     table = passage("forms/tax-table.txt", "Sample Table\n25,250 25,300 3,001 3,009\n25,300 25,350 3,009 3,016\n25,350 25,400 3,016 3,024")
     question = "What is the tax on taxable income of $25,310?"
@@ -362,3 +375,20 @@ def test_a_period_question_takes_its_column_of_an_aligned_table():
     assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_PERIOD
     assert "2022 column" in refused.reason
     assert isinstance(gate(question, [revenue]).check(ProposedClaim(1, "Revenue was $1,402 million.")), VerifiedClaim)
+
+
+def test_a_period_question_takes_its_column_of_a_pdf_statement_written_with_single_spaces():
+    """PDF text sets cells one space apart: the columns are the row's trailing cells, one per period of the header."""
+    cash = table_passage(
+        "reports/acme-2018.pdf",
+        "Consolidated Statement of Cash Flows\n(in millions)\n2018 2017 2016",
+        "Capital expenditure 1,577 1,234 (370)\nGoodwill (note 5) — 2,468",
+    )
+    question = "What was Acme's capital expenditure in 2017?"
+    refused = gate(question, [cash]).check(ProposedClaim(1, "Capital expenditure was $1,577 million."))
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_PERIOD
+    assert "2018 column" in refused.reason
+    assert isinstance(gate(question, [cash]).check(ProposedClaim(1, "Capital expenditure was $1,234 million.")), VerifiedClaim)
+    # Two cells for three periods (a note number is not a cell): no column is read into the row.
+    goodwill = gate("What was Acme's goodwill in 2018?", [cash]).check(ProposedClaim(1, "Goodwill was $2,468 million."))
+    assert isinstance(goodwill, VerifiedClaim), goodwill

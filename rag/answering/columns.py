@@ -6,7 +6,10 @@ Two row shapes say their columns:
 - aligned text rows under a header line whose labels are two or more spaces apart
   ("Min  Max   Mean    SD", the table's last header line in `Chunk.context`), read only
   when the row has exactly one figure per label: a row missing a cell, or a header naming
-  the row-name column too, would shift every figure under the wrong label.
+  the row-name column too, would shift every figure under the wrong label;
+- rows of a statement with one column per period, as PDF text writes them with single
+  spaces ("Capital expenditure 1,577 1,234 (370)" under "2018 2017 2016"): the header line
+  is periods only, and the row ends in exactly one cell (a figure or a dash) per period.
 Any other row has no known column: no rule reads one into it.
 """
 
@@ -18,9 +21,15 @@ from dataclasses import dataclass
 from rag.answering.verify import stated_in
 from rag.formats.tables import CELL_SEPARATOR
 from rag.numbers import Quantity, TableScale, parse_quantities, table_scale
+from rag.periods import find_periods
 from rag.types import Passage, Span
 
 _LABEL_GAP = re.compile(r"\s{2,}")
+_TOKEN = re.compile(r"\S+")
+_CELL = re.compile(  # "1,577", "(370)", "-4.5", "12.5%", "—": a cell of a statement's row
+    r"^(?:\([$€£¥]?\d[\d,]*(?:\.\d+)?\)|-?[$€£¥]?\d[\d,]*(?:\.\d+)?%?|[-\u2013\u2014])$"
+)
+_CURRENCY_SIGNS = {"$", "€", "£", "¥"}  # "$ 1,577": the sign is its own word in PDF text
 _RULE_LINE = re.compile(r"^[\s=+|:-]*$")  # "===== ====", "---+---": a table's ruling, not its header
 
 
@@ -52,7 +61,7 @@ def column_of(quantity: Quantity, quote: str, context: str) -> Column | None:
     at = found.start - line_start
     if CELL_SEPARATOR in row:
         return _separated_column(row, at)
-    return _aligned_column(row, at, context, table)
+    return _aligned_column(row, at, context, table) or _period_column(row, at, context)
 
 
 def _separated_column(row: str, at: int) -> Column | None:
@@ -73,3 +82,25 @@ def _aligned_column(row: str, at: int, context: str, table: TableScale | None) -
         return None
     index = next((i for i, figure in enumerate(figures) if figure.start <= at < figure.end), None)
     return Column(labels[index], labels) if index is not None else None
+
+
+def _period_column(row: str, at: int, context: str) -> Column | None:
+    """The period column of a single-spaced statement row: its trailing cells, one per period of the header."""
+    header = next((line for line in reversed(context.splitlines()) if _periods_only(line)), None)
+    if header is None:
+        return None
+    labels = tuple(mention.text for mention in sorted(find_periods(header), key=lambda m: m.start))
+    tokens = [t for t in _TOKEN.finditer(row) if t.group() not in _CURRENCY_SIGNS]
+    trailing = len(tokens) - next((i for i, t in enumerate(reversed(tokens)) if not _CELL.match(t.group())), len(tokens))
+    cells = tokens[trailing:]
+    if len(cells) != len(labels):
+        return None
+    index = next((i for i, cell in enumerate(cells) if cell.start() <= at < cell.end()), None)
+    return Column(labels[index], labels) if index is not None else None
+
+
+def _periods_only(line: str) -> bool:
+    """A header line that names two or more periods and nothing else ("2018 2017 2016", "FY2023 FY2022")."""
+    mentions = find_periods(line)
+    covered = "".join(" " if any(m.start <= i < m.end for m in mentions) else ch for i, ch in enumerate(line))
+    return len(mentions) >= 2 and not covered.strip()

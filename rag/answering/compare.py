@@ -122,16 +122,24 @@ def uncovered_side(question: str, statements: list[str]) -> set[str]:
     return sides[named.index(False)] if named.count(True) == 1 else set()
 
 
-def _own_words(question: str) -> tuple[set[str], set[str]] | None:
-    """The stems only side A names and those only side B names, or None when the question compares nothing."""
+def compared_texts(question: str) -> tuple[str, str] | None:
+    """The text of each side a question compares ("how much more <A> than <B>"), or None."""
     for pattern in (_MORE_THAN, _BETWEEN, _COMPARED):
         match = pattern.search(question)
         if match:
-            first = [w for w in content_words(match.group("a")) if w not in COMPARISON_STEMS]
-            side_a, side_b = set(first[-_SIDE_WORDS:]), _stems(match.group("b"))
-            only_a, only_b = side_a - side_b, side_b - side_a
-            return (only_a, only_b) if only_a and only_b else None
+            return match.group("a"), match.group("b")
     return None
+
+
+def _own_words(question: str) -> tuple[set[str], set[str]] | None:
+    """The stems only side A names and those only side B names, or None when the question compares nothing."""
+    texts = compared_texts(question)
+    if texts is None:
+        return None
+    first = [w for w in content_words(texts[0]) if w not in COMPARISON_STEMS]
+    side_a, side_b = set(first[-_SIDE_WORDS:]), _stems(texts[1])
+    only_a, only_b = side_a - side_b, side_b - side_a
+    return (only_a, only_b) if only_a and only_b else None
 
 
 def _without_periods(question: str) -> str:

@@ -4,13 +4,15 @@ A small model asked about a figure reports one source's value, and it also adds
 figures that answer neighbouring questions (a domestic budget next to an overseas
 one). So the answer's first figure-bearing claim is the anchor. A figure from
 another document conflicts with it when:
-- it has the same unit and a different value, and is not an identifier ("Unit 0147");
+- it has the same unit and a different value, and is not an identifier ("Unit 0147",
+  "Form 1042-S"), a reference ("line 1") or a figure the question gives;
   when the question names a unit ("how many RMB", "in GHz"), that unit;
 - it measures the same quantity: every word of the question that the anchor's
-  sentence or document title uses ("abroad", "revenue", "breast cancer") is also in the
-  candidate's sentence or its document's title and subject, so an overseas budget
-  never "conflicts" with a domestic one, nor one dataset's size with another's; and
-  when both sentences are dated, their periods match (1896 receipts are not 1893's);
+  sentence, document title or table header uses ("abroad", "revenue", "breast cancer")
+  is also in the candidate's sentence, its document's title and subject or its table's
+  header, so an overseas budget never "conflicts" with a domestic one, nor one dataset's
+  size with another's; and when both are dated, their periods match (1896 receipts are
+  not 1893's; an undated table row takes its table's period, else its document's);
   and a figure the question gives that the anchor's sentence repeats ("the 160bn yuan budget"
   in yuan or dollars) is in the candidate's sentence too: it names which quantity is asked;
 - it is about the subject and period the question names (`scope.Scope`), as a claim must be:
@@ -29,7 +31,8 @@ from dataclasses import dataclass
 
 from rag.answering.expected import expected_kind
 from rag.answering.relevance import RelevanceScale
-from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, sentence_span, stated_in
+from rag.answering.columns import table_header
+from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, same_figure, sentence_span, stated_in
 from rag.answering.words import COMPARISON_STEMS, content_stems
 from rag.embedding import Embedder
 from rag.numbers import Quantity, parse_quantities, same_quantity, table_scale
@@ -43,6 +46,7 @@ RELEVANCE_MARGIN = 0.3
 _IDENTIFIER = re.compile(r"^0\d|^#")
 _CODE = re.compile(r"\b(?:0\d+|[A-Za-z]+-?\d+[A-Za-z0-9]*)\b")
 _IDENTIFIER_BEFORE = re.compile(r"(?:\bno\.?|\bid|\bnumber|#)\s*$", re.IGNORECASE)
+_IN_CODE = re.compile(r"[\d,.]*\d-?[A-Za-z]\b")  # "1042-S", "1040A": a number joined to a letter names a form
 _NOT_FIGURES = {"year"}  # years date a figure; they are not the figure asked about
 
 
@@ -56,11 +60,15 @@ class Conflict:
 
 
 def figures_of(claim: VerifiedClaim) -> list[CheckedNumber]:
-    """A claim's quoted (not derived) figures other than years and identifiers."""
-    return [
-        n for n in claim.numbers
-        if n.quantity.unit not in _NOT_FIGURES and not n.derived and not _IDENTIFIER.match(n.quantity.text)
-    ]
+    """A claim's quoted (not derived) figures other than years, identifiers and references ("line 1")."""
+    return [n for n in claim.numbers if n.quantity.unit not in _NOT_FIGURES and not n.derived and not _names(n)]
+
+
+def _names(number: CheckedNumber) -> bool:
+    """Whether the figure names something where its quote writes it ("Unit 0147", "line 1", "Form 1042-S")."""
+    quote, written = number.spans[0].quote if number.spans else "", number.quantity.text
+    at = quote.find(written)
+    return bool(_IDENTIFIER.match(written)) or (at >= 0 and _is_identifier(quote, at, written))
 
 
 def find_conflict(
@@ -75,7 +83,11 @@ def find_conflict(
     anchor_claim = next((c for c in claims if figures_of(c)), None)
     if anchor_claim is None:
         return None
-    anchors = figures_of(anchor_claim)
+    # A figure the question gives ("for taxable income of $59,010") is not what the answer found.
+    stated = parse_quantities(question)
+    anchors = [a for a in figures_of(anchor_claim) if not any(same_figure(a.quantity, q) for q in stated)]
+    if not anchors:
+        return None
     anchor_sources = {a.spans[0].source for a in anchors}
     units = {a.quantity.unit for a in anchors}
     expected = expected_kind(question)
@@ -94,19 +106,32 @@ def find_conflict(
         for q in parse_quantities(p.chunk.text, table_scale(p.chunk.context))
         if q.unit in units and not _is_identifier(p.chunk.text, q.start, q.text)
     ]
-    # What frames a figure: its document's title and subject ("Breast cancer dataset"), as well as its sentence.
-    frames = {p.chunk.source: f"{p.chunk.title} {p.chunk.about}" for p in passages}
+    # What frames a figure: its document's title and subject ("Breast cancer dataset") and, in a table,
+    # its caption and column headers, as well as its sentence.
+    titles = {p.chunk.source: f"{p.chunk.title} {p.chunk.about}" for p in passages}
+
+    def framed(span: Span) -> str:
+        return f"{span.quote} {titles.get(span.source, '')} {table_header(span, passages)}"
+
+    def dated(span: Span) -> list[Period]:
+        """A sentence's periods; a table row with none takes its table's header's, else its document's."""
+        periods, header = _periods(span.quote), table_header(span, passages)
+        if periods or not header:
+            return periods
+        return _periods(header) or _periods(abouts.get(span.source, ""))
+
+    abouts = {p.chunk.source: p.chunk.about for p in passages}
     anchor_span = anchors[0].spans[0]
-    anchor_context = f"{anchor_span.quote} {frames.get(anchor_span.source, '')}"
+    anchor_context = framed(anchor_span)
     measured = (content_stems(question) & content_stems(anchor_context)) - COMPARISON_STEMS
     named = _identifiers(question) & _identifiers(anchor_context)
-    anchor_periods = _periods(anchor_span.quote)
+    anchor_periods = dated(anchor_span)
     given = _given_figures(question, anchor_span.quote)
     candidates = [
         c for c in in_claims + in_passages
         if not any(same_quantity(c.quantity, a.quantity, rel_tol=EXACT) for a in anchors)
-        and _same_measure(measured, named, f"{c.spans[0].quote} {frames.get(c.spans[0].source, '')}")
-        and _same_period(anchor_periods, _periods(c.spans[0].quote))
+        and _same_measure(measured, named, framed(c.spans[0]))
+        and _same_period(anchor_periods, dated(c.spans[0]))
         and _states(given, c.spans[0].quote)
         and in_scope(c.spans[0])
     ]
@@ -163,9 +188,10 @@ def _identifiers(text: str) -> set[str]:
 
 
 def _is_identifier(text: str, start: int, written: str) -> bool:
-    """A number that names a record ("Unit 0147", "#12", "No. 7") or a part of a document ("lines 5 and 6")."""
+    """A number that names a record ("Unit 0147", "#12", "No. 7", "Form 1042-S") or a part of a document ("lines 5 and 6")."""
     return bool(
         _IDENTIFIER.match(written)
         or _IDENTIFIER_BEFORE.search(text[max(0, start - 8) : start])
+        or _IN_CODE.match(text, start)
         or any(begin <= start < end for begin, end in reference_spans(text))
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from rag import brackets
 from rag.answering.columns import column_of, table_header
@@ -90,12 +91,17 @@ class ClaimGate:
         result = verify_claim(claim, self.passages, calculation, self._given)
         if isinstance(result, DroppedClaim):
             return result
+        return self.admit(result)
+
+    def admit(self, claim: VerifiedClaim) -> VerifiedClaim | DroppedClaim:
+        """Rules 2-4, for a claim whose evidence is already traced: one the model proposed and
+        `verify_claim` checked, or one code composed from a passage's own figures (a table lookup)."""
         for rule in (self._evidence, self._answers_question, self._in_scope):
-            refusal = rule(result)
+            refusal = rule(claim)
             if refusal:
                 kind, reason = refusal
-                return DroppedClaim(result.statement, kind, reason)
-        return result
+                return DroppedClaim(claim.statement, kind, reason)
+        return claim
 
     def check_calculation(self, calculation: CalculationResult) -> DroppedClaim | None:
         """A calculation must combine the two things the question compares, each from evidence of the asked scope."""
@@ -124,6 +130,8 @@ class ClaimGate:
     def _answers_question(self, claim: VerifiedClaim) -> tuple[RejectionKind, str] | None:
         if _is_cell_run(claim.statement):
             return RejectionKind.NOT_A_SENTENCE, "a run of table cells, not a statement"
+        if any(_copies_header(claim.statement, table_header(span, self.passages)) for span in claim.spans):
+            return RejectionKind.NOT_A_SENTENCE, "copies its table's caption and headers, which its quote does not show"
         figures = [n for n in claim.numbers if is_figure(n.quantity, self.question)]
         if self.wants_figure and not figures:
             return RejectionKind.NO_FIGURE, "the question asks for a figure and the claim gives none"
@@ -177,6 +185,7 @@ _INSTRUCTION_REASON = "rests on a sentence addressed to an AI, which is not evid
 _YEAR_LIKE = re.compile(r"(?:1[6-9]|20)\d\d(?![\d,.])(?!\s*%)")
 _CELL_RUN_FIGURES = 6  # a statement with this many figures ...
 _CELL_RUN_SHARE = 0.4  # ... making up this share of its words is copied table cells
+_HEADER_RUN = 6  # this many words in a row of a table's caption and headers is a copied header
 _TOKEN = re.compile(r"\S+")
 _FIGURE_TOKEN = re.compile(r"^[(\[$€£¥-]*\d[\d,.]*%?[)\]]*[.,;:]?$")
 
@@ -188,6 +197,18 @@ def _is_cell_run(statement: str) -> bool:
     tokens = _TOKEN.findall(statement)
     figures = sum(1 for token in tokens if _FIGURE_TOKEN.match(token))
     return figures >= _CELL_RUN_FIGURES and figures >= _CELL_RUN_SHARE * len(tokens)
+
+
+def _copies_header(statement: str, header: str) -> bool:
+    """A small model shown a table's caption and column headers above its rows copies them into its
+    "statement" ("Table A-2. Reference Ellipsoids ... Inverse Flattening f-1 Airy (1830) ..."). The quote
+    is the row, so a reader cannot check the copied part, and "A-2" or "f-1" reads as a figure no quote
+    states. A sentence about a cell names a header or two, not a run of them."""
+    said, shown = statement.lower().split(), header.lower().split()
+    if len(said) < _HEADER_RUN or len(shown) < _HEADER_RUN:
+        return False
+    match = SequenceMatcher(None, said, shown, autojunk=False).find_longest_match(0, len(said), 0, len(shown))
+    return match.size >= _HEADER_RUN
 
 
 def absent_premises(question: str, passages: list[Passage]) -> list[Quantity]:

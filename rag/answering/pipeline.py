@@ -18,11 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag import brackets
 from rag.answering.compare import proposed_difference, uncovered_side
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
 from rag.answering.focus import focus_passages
-from rag.answering.gate import ClaimGate, Evidence, absent_premises
+from rag.answering.gate import ClaimGate, Evidence, absent_premises, premise_figures
+from rag.answering.lookup import lookup_difference, table_lookups
 from rag.answering.prompt import SYSTEM_PROMPT, answer_schema, asks_for_arithmetic, build_messages
 from rag.answering.relevance import RelevanceScale, background_sample, measure_scale
 from rag.answering.reply import (
@@ -237,13 +239,16 @@ class _AnswerRun:
         if uncovered is not None:
             return _Reading(store, pool, passages, retrieve_ms, scope, [], None, uncovered)
         absent = absent_premises(self.question, passages)
-        if absent and (rows := retriever.bracket_rows(absent, settings.candidates)):
-            # A bracket table's row holds a figure no passage states ("60,400 60,450 ..." for $60,425): read it first.
-            rows = rows[: len(absent)]
+        if rows := retriever.bracket_rows(premise_figures(self.question), settings.candidates):
+            # Bracket rows that hold a figure of the question ("60,400 60,450 ..." for $60,425) join the pool,
+            # where table lookups look, every document's; the model reads those of figures no passage states first.
             found = {(row.chunk.source, row.chunk.start) for row in rows}
-            passages = (rows + [p for p in passages if (p.chunk.source, p.chunk.start) not in found])[: self.top_k]
             pool = rows + [p for p in pool if (p.chunk.source, p.chunk.start) not in found]
-            absent = absent_premises(self.question, passages)
+            if absent:
+                shown = [row for row in rows if any(brackets.holds(q, row.chunk.text) for q in absent)][: len(absent)]
+                seen = {(row.chunk.source, row.chunk.start) for row in shown}
+                passages = (shown + [p for p in passages if (p.chunk.source, p.chunk.start) not in seen])[: self.top_k]
+                absent = absent_premises(self.question, passages)
         question_vector = embedder.embed([self.question])[0]
         passages = focus_passages(question_vector, passages, embedder, settings.passage_chars)
         return _Reading(store, pool, passages, retrieve_ms, scope, absent, question_vector, None)
@@ -256,9 +261,8 @@ class _AnswerRun:
         yield self._answer(reading.passages, model, reading.retrieve_ms, abstained=True)
 
     def answer(self, reading: _Reading) -> Iterator[Event]:
-        """Generate, gate each claim as it arrives, calculate, find conflicts, compose."""
+        """Look a table value up by code, or generate; gate each claim as it arrives; find conflicts; compose."""
         embedder, store, passages = self.pipeline.load_embedder(), reading.store, reading.passages
-        generator = self.pipeline.load_generator()
         scale = measure_scale(
             reading.question_vector, [p.chunk.embedding_text() for p in passages], background_sample(store.vectors), embedder
         )
@@ -269,9 +273,51 @@ class _AnswerRun:
             scope=reading.scope,
             evidence=Evidence({p.chunk.source: store.instruction_spans(p.chunk.source) for p in reading.pool}),
         )
+        calculation = yield from self._look_up(reading, gate)
+        looked_up = bool(self.verified)
+        loaded = self.pipeline.generator
+        model = loaded.name if loaded else self.pipeline.settings.model
+        if not looked_up:
+            generator = self.pipeline.load_generator()
+            model = generator.name
+            calculation = yield from self._model_claims(generator, reading, gate)
+        # A lookup read the row of every document that has one: only its own cells can disagree. Figures an
+        # answer subtracted are what the question compares, not sources that disagree.
+        cited = {span.source for claim in self.verified for span in claim.spans}
+        candidates = [p for p in reading.pool if p.chunk.source in cited] if looked_up else reading.pool
+        conflict = False
+        if calculation is None and not any(n.derived for c in self.verified for n in c.numbers):
+            conflict = yield from self._emit_conflicts(candidates, scale, reading.scope)
+        if any(d.kind is RejectionKind.INSTRUCTION for d in self.dropped):
+            yield from self._emit_plain(INSTRUCTION_NOTE)
+        if reading.absent:  # a statement that the documents do not cover something ends the answer
+            yield from self._emit_plain(f"The documents do not mention {', '.join(q.text for q in reading.absent)}.")
 
+        abstained = not self.verified and calculation is None
+        if abstained and not self.composer.parts:
+            yield from self._emit_plain(NOT_IN_DOCUMENTS)
+        yield self._answer(passages, model, reading.retrieve_ms, abstained=abstained, conflict=conflict)
+
+    def _look_up(self, reading: _Reading, gate: ClaimGate) -> Iterator[TextDelta]:
+        """Answer a bracket-table lookup by code (`lookup.py`), no model; returns the difference of two cells
+        when the question asks for it."""
+        claims = table_lookups(self.question, premise_figures(self.question), reading.pool, reading.store.documents)
+        if not claims:
+            return None
+        pool_gate = gate.over(reading.pool)
+        for claim in claims:
+            yield from self._show(pool_gate.admit(claim))
+        # Each operand passed the gate as its own claim, its column or row chosen by its side's words or figure.
+        calculation = lookup_difference(self.question, self.verified)
+        if calculation:
+            yield from self._emit_calculation(calculation)
+        return calculation
+
+    def _model_claims(self, generator: Generator, reading: _Reading, gate: ClaimGate) -> Iterator[TextDelta]:
+        """Generate (twice when the first reply cited the wrong passages), gate, calculate; returns the calculation."""
+        passages = reading.passages
         reply = yield from self._generate(generator, gate, passages, quiet=bool(reading.absent))
-        shown, shown_gate = passages, gate
+        shown_gate = gate
         closer = self._second_look(reply, gate, passages)
         if closer:
             passages, gate = closer, gate.over(closer)
@@ -285,16 +331,7 @@ class _AnswerRun:
             yield from self._try_claim(gate, claim, calculation, None)
         if calculation and not any(n.derived for c in self.verified for n in c.numbers):
             yield from self._emit_calculation(calculation)
-        conflict = yield from self._emit_conflicts(reading.pool, scale, reading.scope)
-        if any(d.kind is RejectionKind.INSTRUCTION for d in self.dropped):
-            yield from self._emit_plain(INSTRUCTION_NOTE)
-        if reading.absent:  # a statement that the documents do not cover something ends the answer
-            yield from self._emit_plain(f"The documents do not mention {', '.join(q.text for q in reading.absent)}.")
-
-        abstained = not self.verified and calculation is None
-        if abstained and not self.composer.parts:
-            yield from self._emit_plain(NOT_IN_DOCUMENTS)
-        yield self._answer(shown, generator.name, reading.retrieve_ms, abstained=abstained, conflict=conflict)
+        return calculation
 
     def _second_look(self, reply: _GeneratedReply, gate: ClaimGate, passages: list[Passage]) -> list[Passage]:
         """The passages to ask again with, when the model answered from the wrong passages; [] for none.
@@ -363,11 +400,15 @@ class _AnswerRun:
         pending: list[ProposedClaim] | None,
     ) -> Iterator[TextDelta]:
         result = gate.check(claim, calculation)
+        if isinstance(result, DroppedClaim) and pending is not None and result.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE:
+            pending.append(claim)  # may be a derived figure; retried once the calculation is known
+            return
+        yield from self._show(result)
+
+    def _show(self, result: VerifiedClaim | DroppedClaim) -> Iterator[TextDelta]:
+        """Add a gated claim to the answer, or record why it was dropped."""
         if isinstance(result, DroppedClaim):
-            if pending is not None and result.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE:
-                pending.append(claim)  # may be a derived figure; retried once the calculation is known
-            else:
-                self.dropped.append(result)
+            self.dropped.append(result)
             return
         if any(_same_statement(result, earlier) for earlier in self.verified):
             return

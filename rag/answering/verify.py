@@ -261,23 +261,28 @@ def calculate(calculation: Calculation, passages: list[Passage]) -> CalculationR
             return DroppedClaim(text, RejectionKind.BAD_CALCULATION, "calculation operand is not in any retrieved passage")
         operands.append(CheckedNumber(quantity, [span]))
     first, second = operands
+    return combine(calculation.operation, first, second)
+
+
+def combine(operation: str, first: CheckedNumber, second: CheckedNumber) -> CalculationResult | DroppedClaim:
+    """The arithmetic on two located figures, written out as code did it."""
     if same_quantity(first.quantity, second.quantity, rel_tol=EXACT):
         # A small model fills the second operand with the first figure again; "x - x = 0" answers nothing.
-        return DroppedClaim(f"{calculation.operation}({first.quantity.text}, {second.quantity.text})",
+        return DroppedClaim(f"{operation}({first.quantity.text}, {second.quantity.text})",
                          RejectionKind.BAD_CALCULATION, "calculation uses the same figure twice")
-    value = _apply(calculation.operation, first.quantity, second.quantity)
+    value = _apply(operation, first.quantity, second.quantity)
     if isinstance(value, str):
         return DroppedClaim(
-            f"{calculation.operation}({first.quantity.text}, {second.quantity.text})", RejectionKind.BAD_CALCULATION, value
+            f"{operation}({first.quantity.text}, {second.quantity.text})", RejectionKind.BAD_CALCULATION, value
         )
     number, unit = value
     text = format_quantity(number, unit)
     symbol = {"difference": "-", "sum": "+", "ratio": "/", "percent_of": "as a share of", "percent_change": "change to"}[
-        calculation.operation
+        operation
     ]
     expression = (
         f"{second.quantity.text} {symbol} {first.quantity.text}"
-        if calculation.operation == "percent_change"
+        if operation == "percent_change"
         else f"{first.quantity.text} {symbol} {second.quantity.text}"
     )
     result = Quantity(text=text, start=0, end=len(text), value=number, unit=unit, approx=False)
