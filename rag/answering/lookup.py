@@ -109,6 +109,7 @@ class _Row:
 
 
 def _row(figure: Quantity, passage: Passage, document: str) -> _Row | None:
+    """The bracket row of `passage` that holds `figure`, when its groups of columns can be told apart."""
     chunk = passage.chunk
     found = brackets.row_of(figure, chunk.text)
     if found is None:
