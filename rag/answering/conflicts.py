@@ -5,7 +5,7 @@ figures that answer neighbouring questions (a domestic budget next to an oversea
 one). So the answer's first figure-bearing claim is the anchor. A figure from
 another document conflicts with it when:
 - it has the same unit and a different value, and is not an identifier ("Unit 0147",
-  "Form 1042-S"), a reference ("line 1") or a figure the question gives;
+  "Form 1042-S") or a reference ("line 1"); a figure the question gives is never the anchor;
   when the question names a unit ("how many RMB", "in GHz"), that unit;
 - it measures the same quantity: every word of the question that the anchor's
   sentence, document title or table header uses ("abroad", "revenue", "breast cancer")
@@ -83,7 +83,8 @@ def find_conflict(
     anchor_claim = next((c for c in claims if figures_of(c)), None)
     if anchor_claim is None:
         return None
-    # A figure the question gives ("for taxable income of $59,010") is not what the answer found.
+    # A figure the question gives ("for taxable income of $59,010") is not what the answer found. (A claim
+    # that states only the question's figure has no other source to disagree with: see `_states`.)
     stated = parse_quantities(question)
     anchors = [a for a in figures_of(anchor_claim) if not any(same_figure(a.quantity, q) for q in stated)]
     if not anchors:
