@@ -19,8 +19,9 @@ Two rules act on the fused list, both general:
   candidates that contain fewer of them. Among many similar records the dense
   list ranks every record alike, and fusion alone would bury the one BM25 found.
 
-And one probe, asked for by the answering pipeline when a figure of the question is
-in no passage: the rows of a bracket table that hold it (`bracket_rows`).
+And one probe, asked for by the answering pipeline for the figures a question gives:
+the rows of bracket tables that hold them (`bracket_rows`), which keyword search cannot
+find ("60,400 60,450 ..." holds $60,425).
 """
 
 from __future__ import annotations

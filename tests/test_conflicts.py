@@ -36,6 +36,8 @@ QUESTION = "How much will Acme invest abroad in 2025?"
 ABROAD = passage("news/a.txt", "Acme will invest approximately $6.8 billion abroad in 2025 to train its models.")
 DOMESTIC = passage("news/b.txt", "Acme will invest $5.5 billion within its home market in 2025 on new chips.")
 ABROAD_OTHER = passage("news/c.txt", "A later report said Acme will invest $9 billion abroad in 2025.")
+# Passages about nothing the questions ask: they set the relevance scale's floor.
+BACKGROUND = [passage(f"other/{n}.txt", text) for n, text in enumerate(["The museum opened in spring.", "Rainfall was light."])]
 
 
 def test_another_years_report_does_not_disagree_with_the_asked_years(embedder):
@@ -100,16 +102,14 @@ def test_a_reference_to_a_line_of_a_form_is_not_a_figure_that_disagrees(embedder
     question = "How many arrests for robbery were there in 2009?"
     row = passage("tables/arrests.txt", "Robbery arrests in 2009: 100,496")
     form = passage("forms/instructions.txt", "Robbery arrests in 2009 are given in lines 5 and 6.")
-    background = [passage(f"other/{n}.txt", text) for n, text in enumerate(["The museum opened in spring.", "Rainfall was light."])]
-    assert anchored(question, row, [form, *background], embedder) is None
+    assert anchored(question, row, [form, *BACKGROUND], embedder) is None
 
 
 def test_a_total_asked_for_conflicts_with_a_budget_that_does_not_say_total(embedder):
     question = "What is Acme's total infrastructure budget?"
     row = passage("tables/plan.txt", "Total Infrastructure Budget | USD 12B |")
     story = passage("news/acme.txt", "Acme has raised its infrastructure budget to nearly $30 billion.")
-    background = [passage(f"other/{n}.txt", text) for n, text in enumerate(["The museum opened in spring.", "Rainfall was light."])]
-    conflict = anchored(question, row, [story, *background], embedder)
+    conflict = anchored(question, row, [story, *BACKGROUND], embedder)
     assert conflict is not None and [o.quantity.value for o in conflict.others] == [30e9]
 
 
@@ -134,8 +134,7 @@ def test_a_form_named_by_a_number_is_not_a_figure_that_disagrees(embedder):
     question = "How many robbery arrests were there in 2009?"
     row = passage("tables/arrests.txt", "Robbery arrests in 2009: 100,496")
     form = passage("forms/instructions.txt", "Robbery arrests in 2009: see Form(s) 2976-A")
-    background = [passage(f"other/{n}.txt", text) for n, text in enumerate(["The museum opened in spring.", "Rainfall was light."])]
-    assert anchored(question, row, [form, *background], embedder) is None
+    assert anchored(question, row, [form, *BACKGROUND], embedder) is None
 
 
 @pytest.mark.parametrize("caption,disagree", [

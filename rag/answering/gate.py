@@ -29,7 +29,15 @@ from rag.answering.compare import operands_mismatch
 from rag.answering.expected import asks_for_figure, expected_kind, is_figure
 from rag.answering.reply import ProposedClaim
 from rag.answering.scope import Scope
-from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, find_in_passage, passage_span, same_figure, verify_claim
+from rag.answering.verify import (
+    CalculationResult,
+    CheckedNumber,
+    VerifiedClaim,
+    bracket_row,
+    find_in_passage,
+    same_figure,
+    verify_claim,
+)
 from rag.answering.words import content_stems
 from rag.injection import overlaps
 from rag.numbers import YEAR, Quantity, parse_quantities
@@ -247,7 +255,5 @@ def _lookup_rows(given: list[Quantity], passages: list[Passage]) -> list[Span]:
     for figure in given:
         if any(find_in_passage(figure, p) for p in passages):
             continue
-        for passage in passages:
-            if (row := brackets.row_of(figure, passage.chunk.text)) is not None:
-                rows.append(passage_span(passage, *row))
+        rows += [row for passage in passages if (row := bracket_row(figure, passage)) is not None]
     return rows

@@ -124,7 +124,8 @@ def same_figure(a: Quantity, b: Quantity) -> bool:
     return a.unit == b.unit and abs(a.value - b.value) <= EXACT * max(abs(b.value), 1e-9)
 
 
-def _bracket_row(quantity: Quantity, passage: Passage) -> Span | None:
+def bracket_row(quantity: Quantity, passage: Passage) -> Span | None:
+    """The narrowest bracket row of `passage` that holds `quantity`, as a span of its document."""
     row = brackets.row_of(quantity, passage.chunk.text)
     return passage_span(passage, *row) if row else None
 
@@ -184,7 +185,7 @@ def _check_numbers(
     for quantity in quantities:
         span = _locate(quantity, cited, passages)
         if span is None and any(same_figure(quantity, figure) for figure in given):
-            span = _bracket_row(quantity, cited)
+            span = bracket_row(quantity, cited)
         if span is None and quantity.value > 0 and _NEGATIVE_WORDING.search(statement):
             # "a loss of $370 million" restates "(370)": the wording carries the sign.
             span = _locate(replace(quantity, value=-quantity.value), cited, passages)
