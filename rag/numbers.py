@@ -506,7 +506,7 @@ def _year_shaped(piece: _Piece) -> bool:
 # Words that date an older year; "of" is left out: "a total of 1850" is a count.
 _HISTORIC_YEAR_BEFORE = re.compile(
     rf"\b(?i:{_alternation(w for w in _YEAR_CONTEXT if w not in ('of', 'early', 'late', 'mid', 'end'))}|year)\.?[\s-]*$"
-    r"|\b(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},\s*$"
+    r"|\b(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,\s*$"
 )
 
 

@@ -158,9 +158,12 @@ _MONTH_SPELLINGS = [
 _MONTHS = {name: number for number, names in enumerate(_MONTH_SPELLINGS, start=1) for name in names}
 _MONTH_NAMES = [names[0].title() for names in _MONTH_SPELLINGS]
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATE = (
-    rf"(?:{_MONTH}\s+(?P<day>\d{{1,2}}),?\s+(?P<year>{_YEAR_DIGITS})"
-    rf"|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>{_YEAR_DIGITS}))"
+_DAY_SUFFIX = r"(?:st|nd|rd|th)?"
+_DATE = (  # "June 30, 1896", "June 30th, 1896", "30 June 1896", "the 30th day of June, 1896"
+    rf"(?:{_MONTH}\s+(?P<day>\d{{1,2}}){_DAY_SUFFIX},?\s+(?P<year>{_YEAR_DIGITS})"
+    rf"|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>{_YEAR_DIGITS})"
+    rf"|(?:the\s+)?(?P<day3>\d{{1,2}}){_DAY_SUFFIX}\s+(?:day\s+)?of\s+{_MONTH.replace('month', 'month3')},?\s+"
+    rf"(?P<year3>{_YEAR_DIGITS}))"
 )
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _ORDINAL = r"(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
@@ -171,7 +174,7 @@ _FY_YEAR = r"(?P<fyyear>(?:1[6-9]|20)?\d\d)(?:\s*[-/]\s*(?P<fynext>\d{2,4}))?"  
 _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ("ended", re.compile(
         r"(?i)\b(?:(?P<span>fiscal\s+year|year|quarter|quarterly\s+period|three\s+months|six\s+months|half[-\s]year|period)s?\s+)"
-        rf"end(?:ed|ing)\s+{_DATE}"
+        rf"end(?:ed|ing)\s+(?:on\s+)?{_DATE}"
     )),
     ("as_of", re.compile(rf"(?i)\bas\s+(?:of|at)\s+{_DATE}")),
     ("ordinal_part", re.compile(
@@ -185,7 +188,7 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ("part_q", re.compile(r"\b(?P<part>[1-4])(?P<letter>[QH])\s*'?(?P<short>\d\d|(?:19|20)\d\d)\b")),
     ("fy", re.compile(rf"(?i)\b(?:FY\s*'?|fiscal\s+(?:year\s+)?){_FY_YEAR}\b")),
     ("date", re.compile(rf"(?i)\b{_DATE}\b")),
-    ("month", re.compile(rf"\b(?i:{_MONTH})\s+(?:of\s+)?{_YEAR4}\b(?!,\d)")),  # "December 1894": any century
+    ("month", re.compile(rf"\b(?i:{_MONTH}),?\s+(?:of\s+)?{_YEAR4}\b(?!,\d)")),  # "December 1894", "April, 1893"
     ("year_word", re.compile(rf"(?i)\b(?:calendar\s+)?year\s+{_YEAR4}\b")),  # "the year 1894": any century
     # "McKinley's 1898 message", "his 1889 message", "Acme's 1998 report": any century;
     # not "the firm's 1800 employees".
@@ -345,9 +348,9 @@ def normalise_identifier(text: str) -> str:
 def _read(shape: str, match: re.Match[str]) -> Period | None:
     groups = match.groupdict()
     if shape in ("ended", "as_of", "date"):
-        year = int(groups.get("year") or groups["year2"])
-        month = _MONTHS[(groups.get("month") or groups["month2"]).lower()]
-        day = int(groups.get("day") or groups["day2"])
+        year = int(_first(groups, "year"))
+        month = _MONTHS[_first(groups, "month").lower()]
+        day = int(_first(groups, "day"))
         if not 1 <= day <= 31:
             return None
         span = (groups.get("span") or "").lower()
@@ -392,6 +395,11 @@ def _read(shape: str, match: re.Match[str]) -> Period | None:
             return None
         return Period(PeriodKind.VERSION, version=version, product=groups["product"].lower())
     return Period(PeriodKind.VERSION, version=version)
+
+
+def _first(groups: dict[str, str | None], name: str) -> str:
+    """The group `name`, `name2` or `name3` that matched: which of `_DATE`'s shapes read the date."""
+    return next(groups[key] for key in (name, f"{name}2", f"{name}3") if groups.get(key))  # type: ignore[return-value]
 
 
 def _fiscal_year(groups: dict[str, str | None]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.compare import proposed_difference, uncovered_side
+from rag.answering.compare import as_asked, proposed_comparison, uncovered_side
 from rag.answering.reply import Calculation
 from rag.types import Chunk, Passage
 
@@ -43,10 +43,20 @@ def passage(text: str, source: str = "docs/a.txt") -> Passage:
             ["NVIDIA's H20 chip delivers around 296 TOPS, slightly surpassing Cambricon's Siyuan 370 chip at 256 TOPS."],
             Calculation("difference", "296 TOPS", 1, "256 TOPS", 1),
         ),
+        (  # "exceed" compares as "more than" does
+            "By how much did internal-revenue receipts exceed customs receipts in 2024?",
+            ["There was collected from customs $131.8 million and from internal revenue $147.2 million."],
+            Calculation("difference", "$147.2 million", 1, "$131.8 million", 1),
+        ),
+        (  # "how many times": a ratio
+            "How many times larger is the test set than the training set?",
+            ["The training set holds 23,149 records and the test set 781,265 records."],
+            Calculation("ratio", "781,265 records", 1, "23,149 records", 1),
+        ),
     ],
 )
 def test_the_figure_of_each_side_is_the_one_its_own_clause_names(question, texts, expected):
-    assert proposed_difference(question, [passage(t) for t in texts]) == expected
+    assert proposed_comparison(question, [passage(t) for t in texts]) == expected
 
 
 @pytest.mark.parametrize(
@@ -59,7 +69,13 @@ def test_the_figure_of_each_side_is_the_one_its_own_clause_names(question, texts
     ],
 )
 def test_no_difference_is_proposed_when_a_side_is_missing_or_ambiguous(question, texts):
-    assert proposed_difference(question, [passage(t) for t in texts]) is None
+    assert proposed_comparison(question, [passage(t) for t in texts]) is None
+
+
+def test_a_ratio_asked_as_a_share_is_a_percentage():
+    ratio = Calculation("ratio", "55,742", 1, "100,496", 1)
+    assert as_asked("What percentage of the arrests were of adults?", ratio).operation == "percent_of"
+    assert as_asked("How many times more arrests were of adults?", ratio) == ratio
 
 
 def test_the_side_of_a_comparison_no_statement_speaks_of():

@@ -113,6 +113,52 @@ def test_a_total_asked_for_conflicts_with_a_budget_that_does_not_say_total(embed
     assert conflict is not None and [o.quantity.value for o in conflict.others] == [30e9]
 
 
+def test_the_day_of_a_date_is_not_a_figure_that_disagrees(embedder):
+    question = "How many branches does Acme run?"
+    anchor = passage("reports/a.txt", "The number of branches Acme runs is 412.")
+    dated = passage("reports/b.txt", "The number of branches Acme runs was 412 on October 31, 2023.")
+    assert anchored(question, anchor, [dated, *BACKGROUND], embedder) is None
+
+
+def test_an_undated_figure_takes_its_documents_period(embedder):
+    question = "How many members does the club count?"
+    anchor = passage("reports/2021.txt", "The club counts about 2,400 members.")
+    census = passage("reports/2023.txt", "The club counts 1,900 members, according to a census made in 2023.")
+    assert anchored(question, anchor, [census, *BACKGROUND], embedder) is not None  # no period dates the anchor
+    years = {"reports/2021.txt": [Period(PeriodKind.YEAR, year=2021)], "reports/2023.txt": [Period(PeriodKind.YEAR, year=2023)]}
+    assert anchored(question, anchor, [census, *BACKGROUND], embedder, document_periods=years.__getitem__) is None
+
+
+def test_a_documents_period_dates_its_undated_figures_by_year(embedder):
+    question = "What were the receipts for the last fiscal year?"
+    anchor = passage("reports/2019.txt", "The receipts for the fiscal year ended June 30, 2019, amounted to $372 million.")
+    other = passage("reports/other.txt", "The receipts for the last fiscal year amounted to $368 million.")
+
+    def published(year: int):
+        return lambda source: [Period(PeriodKind.YEAR, year=2019 if source == "reports/2019.txt" else year)]
+
+    # A report of 2018 speaks of fiscal 2018, although its calendar year overlaps the months of fiscal 2019.
+    assert anchored(question, anchor, [other, *BACKGROUND], embedder, document_periods=published(2018)) is None
+    assert anchored(question, anchor, [other, *BACKGROUND], embedder, document_periods=published(2019)) is not None
+
+
+def test_a_figure_measures_what_its_own_clause_names(embedder):
+    question = "What were the receipts in 2024?"
+    anchor = passage("reports/a.txt", "The receipts in 2024 amounted to $372 million.")
+    surplus = passage("reports/b.txt", "The receipts in 2024 amounted to less than planned; the surplus was $0.8 million.")
+    assert anchored(question, anchor, [surplus, *BACKGROUND], embedder) is None
+    receipts = passage("reports/c.txt", "The receipts in 2024 amounted to $368 million; a later audit agreed.")
+    conflict = anchored(question, anchor, [surplus, receipts, *BACKGROUND], embedder)
+    assert conflict is not None and [o.quantity.value for o in conflict.others] == [368e6]
+
+
+def test_an_answer_that_shares_no_word_with_the_question_has_nothing_to_disagree_with(embedder):
+    question = "Roughly how many residents did the census find?"
+    anchor = passage("reports/a.txt", "Our town numbers about 24,000 people.")
+    other = passage("reports/b.txt", "Our town numbers about 17,000 people.")
+    assert anchored(question, anchor, [other, *BACKGROUND], embedder) is None
+
+
 def test_background_sample_is_deterministic_and_bounded():
     vectors = np.arange(3000, dtype=np.float32).reshape(1000, 3)
     sample = background_sample(vectors, 10)

@@ -9,7 +9,7 @@ import pytest
 from rag.answering.focus import focus_passages
 from rag.chunking import chunk_document, sentence_spans
 from rag.loading import find_files, load_corpus
-from rag.types import Passage
+from rag.types import Chunk, Passage
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -27,7 +27,7 @@ def _passages(chunks, *needles: str) -> list[Passage]:
 def test_narrowed_passages_are_exact_spans_of_their_files(seed_chunks, embedder):
     question = "How much will ByteDance invest abroad?"
     passages = [Passage(c, 1.0) for c in seed_chunks[:8]]
-    for passage in focus_passages(embedder.embed([question])[0], passages, embedder, 600):
+    for passage in focus_passages(question, embedder.embed([question])[0], passages, embedder, 600):
         chunk = passage.chunk
         text = (SEEDS.parent / chunk.source).read_text(encoding="utf-8")
         assert text[chunk.start : chunk.end] == chunk.text
@@ -38,7 +38,7 @@ def test_narrowed_passages_are_exact_spans_of_their_files(seed_chunks, embedder)
 def test_the_sentence_that_answers_is_kept_and_the_prompt_shrinks(seed_chunks, embedder):
     question = "What INT8 performance does Cambricon's Siyuan 370 offer?"
     passages = _passages(seed_chunks, "256 TOPS", "Alibaba", "ByteDance")
-    focused = focus_passages(embedder.embed([question])[0], passages, embedder, 300)
+    focused = focus_passages(question, embedder.embed([question])[0], passages, embedder, 300)
     assert any("256 TOPS" in p.chunk.text for p in focused)
     assert sum(len(p.chunk.text) for p in focused) < sum(len(p.chunk.text) for p in passages)
 
@@ -47,9 +47,9 @@ def test_budget_bounds_all_but_each_passages_best_sentence(seed_chunks, embedder
     question = "How much is ByteDance spending on AI chips?"
     passages = [Passage(c, 1.0) for c in seed_chunks[:6]]
     vector = embedder.embed([question])[0]
-    smallest = focus_passages(vector, passages, embedder, 0)
+    smallest = focus_passages(question, vector, passages, embedder, 0)
     assert all(len(sentence_spans(p.chunk.text)) == 1 for p in smallest)  # no room: the best sentence only
-    roomy = focus_passages(vector, passages, embedder, 10_000)
+    roomy = focus_passages(question, vector, passages, embedder, 10_000)
     assert sum(len(p.chunk.text) for p in smallest) < sum(len(p.chunk.text) for p in roomy)
 
 
@@ -59,7 +59,19 @@ def test_a_sentence_shown_by_an_overlapping_passage_is_not_shown_again(seed_chun
     )
     shared = first.text[second.start - first.start :].strip()
     vector = embedder.embed([shared])[0]  # a question worded exactly like the shared sentence
-    focused = focus_passages(vector, [Passage(first, 1.0), Passage(second, 1.0)], embedder, 10_000)
+    focused = focus_passages(shared, vector, [Passage(first, 1.0), Passage(second, 1.0)], embedder, 10_000)
     spans = [(p.chunk.start, p.chunk.end) for p in focused]
     for (a_start, a_end), (b_start, b_end) in zip(spans, spans[1:]):
         assert a_end <= b_start or b_end <= a_start
+
+
+def test_a_sentence_that_uses_the_asked_word_beats_one_that_only_shares_its_date(embedder):
+    question = "How much was collected from customs in the fiscal year ended June 30, 2019?"
+    text = (
+        "Receipts from all sources for the fiscal year ended June 30, 2019, including a one-off payment of "
+        "$11 million, aggregated $610 million. Customs receipts were $206 million, and those from fees $273 million. "
+        "For the fiscal year the expenditures were $700 million."
+    )
+    passage = Passage(Chunk("docs/treasury.txt", text, 0, len(text), 1, 1, ""), 1.0)
+    [focused] = focus_passages(question, embedder.embed([question])[0], [passage], embedder, 0)
+    assert focused.chunk.text.startswith("Customs receipts were $206 million")

@@ -176,13 +176,17 @@ def test_a_figure_that_states_a_change_is_not_an_operand_of_a_difference():
     receipts = passage(
         "docs/receipts.txt",
         "There was collected from customs $131.8 million and from internal revenue $147.2 million. "
-        "The receipts from customs were $73.5 million less than in the year before.",
+        "The receipts from customs were $73.5 million less than in the year before. "
+        "The internal-revenue receipts were increased about $10 million.",
     )
     question = "By how much did internal-revenue receipts exceed customs receipts?"
     change = calculate(Calculation("difference", "$147.2 million", 1, "$73.5 million", 1), [receipts])
+    rise = calculate(Calculation("difference", "$10 million", 1, "$131.8 million", 1), [receipts])
     level = calculate(Calculation("difference", "$147.2 million", 1, "$131.8 million", 1), [receipts])
     assert isinstance(change, CalculationResult) and isinstance(level, CalculationResult)
+    assert isinstance(rise, CalculationResult)
     assert "states a change" in operands_mismatch(question, change.first, change.second)
+    assert "states a change" in operands_mismatch(question, rise.first, rise.second)
     assert operands_mismatch(question, level.first, level.second) is None
     # Asked about changes, changes are the operands.
     asked = "By how much did the fall in customs receipts exceed the fall in internal revenue?"

@@ -159,6 +159,8 @@ def test_names_ordinals_and_idioms_are_not_quantities(text: str) -> None:
         ("2025 dollars", [("2025 dollars", 2025, "USD")]),
         ("a 5-year plan", [("5-year", 5, "years-duration")]),
         ("over two years", [("two years", 2, "years-duration")]),
+        ("on the 30th day of June, 1894", [("1894", 1894, "year")]),  # an older year after its month
+        ("by June 30th, 1894", [("1894", 1894, "year")]),
     ],
 )
 def test_years_versus_counts_and_durations(text: str, expected: list[tuple[str, float, str]]) -> None:

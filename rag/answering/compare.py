@@ -6,13 +6,14 @@ So the sides are read from the question: a side's own words are those the other 
 does not share ("more revenue came from <hardware> than <from services>"; the words
 further off name what is measured, which both figures share). `operands_mismatch`
 refuses a calculation whose operands are not the two sides (or state a change, "$5 million
-less", rather than an amount); `proposed_difference`
+less", rather than an amount); `proposed_comparison`
 finds the pair in one retrieved sentence when the model gave none.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rag.answering.expected import expected_kind
 from rag.answering.reply import Calculation
@@ -23,11 +24,13 @@ from rag.numbers import YEAR, Quantity, parse_quantities, table_scale
 from rag.periods import find_periods, name_numbers, reference_spans
 from rag.types import Passage
 
-# "How many more A than B", "difference between A and B", "A compared with B": the two sides compared.
+# "How many more A than B", "A exceeded B", "difference between A and B", "A compared with B": the two sides compared.
 _MORE_THAN = re.compile(
     r"\b(?:more|less|fewer|larger|smaller|bigger|higher|lower|greater)\b(?P<a>.+?)\bthan\b(?P<b>.+)", re.IGNORECASE
 )
+_EXCEEDS = re.compile(r"(?P<a>.+?)\b(?:exceed|outnumber|outweigh)(?:s|ed)?\b(?P<b>.+)", re.IGNORECASE)
 _FEWER = re.compile(r"^(?:less|fewer|smaller|lower)\b", re.IGNORECASE)
+_TIMES = re.compile(r"\btimes\b", re.IGNORECASE)  # "how many times larger", "three times as many"
 _BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
 _COMPARED = re.compile(r"(?P<a>.+?)\b(?:compared? (?:with|to|against)|versus|vs\.?)\b(?P<b>.+)", re.IGNORECASE)
 _SIDE_WORDS = 2  # content words just before "than" that name the first side compared
@@ -39,7 +42,10 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 # in 1893", "rose by 4%", "an increase of 5,343". Such a figure is not a side of a difference.
 _CHANGE_AFTER = re.compile(r"[^\S\n]*(?:less|more|fewer|higher|lower|greater|smaller|larger)\b", re.IGNORECASE)
 _CHANGE_BEFORE = re.compile(
-    r"(?:\bby|\b(?:an?\s+)?(?:increase|decrease|rise|fall|drop|gain|decline|growth|reduction)\s+of)[^\S\n]+$", re.IGNORECASE
+    r"(?:\bby|\b(?:an?\s+)?(?:increase|decrease|rise|fall|drop|gain|decline|growth|reduction)\s+of"
+    r"|\b(?:increased|decreased|rose|fell|grew|declined|dropped|gained|lost)"
+    r"(?:\s+(?:about|nearly|almost|approximately|roughly|some|over|(?:more|less)\s+than))?)[^\S\n]+$",
+    re.IGNORECASE,
 )
 _ASKS_FOR_CHANGES = re.compile(
     r"\b(?:increase|decrease|rise|fall|drop|gain|decline|growth|reduction|change)s?\b", re.IGNORECASE
@@ -54,7 +60,7 @@ def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber
     to stand for different sides: "total - B" fails, as the total's sentence names neither.
     """
     if not _ASKS_FOR_CHANGES.search(question):
-        change = next((n for n in (first, second) if _is_change(n)), None)
+        change = next((n for n in (first, second) if states_change(n)), None)
         if change is not None:
             return f"{change.quantity.text} states a change, not an amount the question compares"
     sides = _own_words(question)
@@ -70,8 +76,8 @@ def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber
     )
 
 
-def proposed_difference(question: str, passages: list[Passage]) -> Calculation | None:
-    """"How much more A than B?": A - B from the first sentence that states one figure for each side.
+def proposed_comparison(question: str, passages: list[Passage]) -> Calculation | None:
+    """"How much more A than B?": A - B ("how many times", A / B) from the first sentence stating one figure per side.
 
     The sentence must name all of side A's own words (the words next to "than": "post-office
     expenditures") and one of B's, so that a sentence about another total is passed over. A
@@ -81,7 +87,7 @@ def proposed_difference(question: str, passages: list[Passage]) -> Calculation |
     dates, references ("line 5") and numbers in names are not figures; when the question
     names a kind of figure, only that kind counts.
     """
-    match = _MORE_THAN.search(question)
+    match = _MORE_THAN.search(question) or _EXCEEDS.search(question)
     sides = _own_words(_without_periods(question))
     if match is None or sides is None:
         return None
@@ -108,8 +114,17 @@ def proposed_difference(question: str, passages: list[Passage]) -> Calculation |
                 if a.unit != b.unit or a.value == b.value:
                     return None
                 first, second = (b, a) if _FEWER.match(question[match.start() :]) else (a, b)
-                return Calculation("difference", first.text, index, second.text, index)
+                operation = "ratio" if _TIMES.search(question) else "difference"
+                return Calculation(operation, first.text, index, second.text, index)
     return None
+
+
+def as_asked(question: str, calculation: Calculation) -> Calculation:
+    """The calculation in the form the question asks: a ratio asked as a share ("what percentage of") is a percentage."""
+    kind = expected_kind(question)
+    if calculation.operation == "ratio" and kind is not None and kind.percent:
+        return replace(calculation, operation="percent_of")
+    return calculation
 
 
 def uncovered_side(question: str, statements: list[str]) -> set[str]:
@@ -124,7 +139,7 @@ def uncovered_side(question: str, statements: list[str]) -> set[str]:
 
 def compared_texts(question: str) -> tuple[str, str] | None:
     """The text of each side a question compares ("how much more <A> than <B>"), or None."""
-    for pattern in (_MORE_THAN, _BETWEEN, _COMPARED):
+    for pattern in (_MORE_THAN, _EXCEEDS, _BETWEEN, _COMPARED):
         match = pattern.search(question)
         if match:
             return match.group("a"), match.group("b")
@@ -201,7 +216,7 @@ def _figure_in_quote(number: CheckedNumber) -> tuple[str, int]:
     return quote, quote.find(number.quantity.text)
 
 
-def _is_change(number: CheckedNumber) -> bool:
+def states_change(number: CheckedNumber) -> bool:
     """Whether the operand's quote writes its figure as a change ("$73.5 million less", "by 4%")."""
     quote, at = _figure_in_quote(number)
     if at < 0:

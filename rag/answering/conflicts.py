@@ -5,16 +5,20 @@ figures that answer neighbouring questions (a domestic budget next to an oversea
 one). So the answer's first figure-bearing claim is the anchor. A figure from
 another document conflicts with it when:
 - it has the same unit and a different value, and is not an identifier ("Unit 0147",
-  "Form 1042-S") or a reference ("line 1"); a figure the question gives is never the anchor;
-  when the question names a unit ("how many RMB", "in GHz"), that unit;
-- it measures the same quantity: every word of the question that the anchor's
-  sentence, document title or table header uses ("abroad", "revenue", "breast cancer")
-  is also in the candidate's sentence, its document's title and subject or its table's
-  header, so an overseas budget never "conflicts" with a domestic one, nor one dataset's
-  size with another's; and when both are dated, their periods match (1896 receipts are
-  not 1893's; an undated table row takes its table's period, else its document's);
-  and a figure the question gives that the anchor's sentence repeats ("the 160bn yuan budget"
-  in yuan or dollars) is in the candidate's sentence too: it names which quantity is asked;
+  "Form 1042-S"), a reference ("line 1") or part of a date ("June 30, 1896"); a figure
+  the question gives is never the anchor; when the question names a unit ("how many
+  RMB", "in GHz"), that unit;
+- it measures the same quantity: every word of the question that the anchor's clause
+  (its sentence up to a semicolon), document title or table header uses ("abroad",
+  "revenue", "breast cancer"; not dates) is also in the candidate's clause, its
+  document's title and subject or its table's header, so an overseas budget never
+  "conflicts" with a domestic one, nor one dataset's size with another's (an anchor that
+  shares no such word with the question has nothing to disagree with); and when both
+  are dated, their periods match (1896 receipts are not 1893's; an undated sentence or
+  table row takes its table's period, else its document's: "our Indians number about
+  248,000" in the 1893 message is not the 1895 census); and a figure the question gives
+  that the anchor's sentence repeats ("the 160bn yuan budget" in yuan or dollars) is in
+  the candidate's sentence too: it names which quantity is asked;
 - it is about the subject and period the question names (`scope.Scope`), as a claim must be:
   another year's message stating a figure for its own year does not disagree with the asked year's;
 - its sentence is about as relevant to the question as the anchor's own quote
@@ -33,10 +37,10 @@ from rag.answering.expected import expected_kind
 from rag.answering.relevance import RelevanceScale
 from rag.answering.columns import table_header
 from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, same_figure, sentence_span, stated_in
-from rag.answering.words import COMPARISON_STEMS, content_stems
+from rag.answering.words import COMPARISON_STEMS, PERIOD_STEMS, content_stems
 from rag.embedding import Embedder
 from rag.numbers import Quantity, parse_quantities, same_quantity, table_scale
-from rag.periods import Period, PeriodKind, periods_in, reference_spans
+from rag.periods import Period, PeriodKind, find_periods, periods_in, reference_spans
 from rag.types import Passage, Span
 
 # On the question's relevance scale, a candidate sentence may score at most this much less than
@@ -65,10 +69,10 @@ def figures_of(claim: VerifiedClaim) -> list[CheckedNumber]:
 
 
 def _names(number: CheckedNumber) -> bool:
-    """Whether the figure names something where its quote writes it ("Unit 0147", "line 1", "Form 1042-S")."""
+    """Whether the figure names something where its quote writes it ("Unit 0147", "line 1", "June 30, 1896")."""
     quote, written = number.spans[0].quote if number.spans else "", number.quantity.text
     at = quote.find(written)
-    return bool(_IDENTIFIER.match(written)) or (at >= 0 and _is_identifier(quote, at, written))
+    return bool(_IDENTIFIER.match(written)) or (at >= 0 and _is_identifier(quote, at, written, _naming_spans(quote)))
 
 
 def find_conflict(
@@ -78,8 +82,12 @@ def find_conflict(
     embedder: Embedder,
     scale: RelevanceScale,
     in_scope: Callable[[Span], bool] = lambda span: True,
+    document_periods: Callable[[str], list[Period]] = lambda source: [],
 ) -> Conflict | None:
-    """The disagreement in this answer, or None when the sources agree (or give one figure)."""
+    """The disagreement in this answer, or None when the sources agree (or give one figure).
+
+    `document_periods` gives the periods a document is about (its profile's), which date its undated figures.
+    """
     anchor_claim = next((c for c in claims if figures_of(c)), None)
     if anchor_claim is None:
         return None
@@ -104,34 +112,35 @@ def find_conflict(
         CheckedNumber(q, [sentence_span(p, q.start, q.end)])
         for p in passages
         if p.chunk.source not in cited
+        for naming in [_naming_spans(p.chunk.text)]
         for q in parse_quantities(p.chunk.text, table_scale(p.chunk.context))
-        if q.unit in units and not _is_identifier(p.chunk.text, q.start, q.text)
+        if q.unit in units and not _is_identifier(p.chunk.text, q.start, q.text, naming)
     ]
     # What frames a figure: its document's title and subject ("Breast cancer dataset") and, in a table,
-    # its caption and column headers, as well as its sentence.
+    # its caption and column headers, as well as its clause.
     titles = {p.chunk.source: f"{p.chunk.title} {p.chunk.about}" for p in passages}
 
-    def framed(span: Span) -> str:
-        return f"{span.quote} {titles.get(span.source, '')} {table_header(span, passages)}"
+    def framed(number: CheckedNumber) -> str:
+        span = number.spans[0]
+        return f"{_clause(span.quote, number.quantity.text)} {titles.get(span.source, '')} {table_header(span, passages)}"
 
-    def dated(span: Span) -> list[Period]:
-        """A sentence's periods; a table row with none takes its table's header's, else its document's."""
-        periods, header = _periods(span.quote), table_header(span, passages)
-        if periods or not header:
-            return periods
-        return _periods(header) or _periods(abouts.get(span.source, ""))
+    def dated(span: Span) -> _Dating:
+        """A sentence's periods; one with none takes its table header's, else its document's (by year only)."""
+        stated = _periods(span.quote) or _periods(table_header(span, passages))
+        return _Dating(stated, by_year=False) if stated else _Dating(document_periods(span.source), by_year=True)
 
-    abouts = {p.chunk.source: p.chunk.about for p in passages}
     anchor_span = anchors[0].spans[0]
-    anchor_context = framed(anchor_span)
-    measured = (content_stems(question) & content_stems(anchor_context)) - COMPARISON_STEMS
+    anchor_context = framed(anchors[0])
+    measured = (content_stems(question) & content_stems(anchor_context)) - COMPARISON_STEMS - PERIOD_STEMS
     named = _identifiers(question) & _identifiers(anchor_context)
+    if not measured and not named:  # nothing says the anchor measures what was asked: nothing can disagree with it
+        return None
     anchor_periods = dated(anchor_span)
     given = _given_figures(question, anchor_span.quote)
     candidates = [
         c for c in in_claims + in_passages
         if not any(same_quantity(c.quantity, a.quantity, rel_tol=EXACT) for a in anchors)
-        and _same_measure(measured, named, framed(c.spans[0]))
+        and _same_measure(measured, named, framed(c))
         and _same_period(anchor_periods, dated(c.spans[0]))
         and _states(given, c.spans[0].quote)
         and in_scope(c.spans[0])
@@ -161,9 +170,36 @@ def _same_measure(measured: set[str], named: set[str], context: str) -> bool:
     return measured <= content_stems(context) and named <= _identifiers(context)
 
 
-def _same_period(anchor: list[Period], candidate: list[Period]) -> bool:
-    """Figures dated by their sentences to different periods measure different things (1896 receipts are not 1893's)."""
-    return not anchor or not candidate or any(a.matches(c) for a in anchor for c in candidate)
+def _clause(sentence: str, written: str) -> str:
+    """The part of `sentence` between semicolons that states the figure written `written`: what it measures.
+
+    "... a surplus of revenue over expenditures of $872,245.71; but now, in view of the actual receipts ..."
+    measures a surplus, not receipts."""
+    at = sentence.find(written)
+    if at < 0:
+        return sentence
+    start = sentence.rfind(";", 0, at) + 1
+    end = sentence.find(";", at)
+    return sentence[start : end if end >= 0 else len(sentence)]
+
+
+@dataclass(frozen=True)
+class _Dating:
+    """The periods that date a figure. A document's are coarse: the 1893 message reports the fiscal year
+    ended June 30, 1893, so its "last fiscal year" is compared by year, not by months that overlap FY1894."""
+
+    periods: list[Period]
+    by_year: bool
+
+
+def _same_period(anchor: _Dating, candidate: _Dating) -> bool:
+    """Figures dated to different periods measure different things (1896 receipts are not 1893's)."""
+    if anchor.by_year or candidate.by_year:
+        years, other_years = ({p.year for p in d.periods if p.year is not None} for d in (anchor, candidate))
+        return not years or not other_years or bool(years & other_years)
+    return not anchor.periods or not candidate.periods or any(
+        a.matches(c) for a in anchor.periods for c in candidate.periods
+    )
 
 
 def _given_figures(question: str, anchor_quote: str) -> list[Quantity]:
@@ -188,11 +224,16 @@ def _identifiers(text: str) -> set[str]:
     return {match.lower() for match in _CODE.findall(text)}
 
 
-def _is_identifier(text: str, start: int, written: str) -> bool:
-    """A number that names a record ("Unit 0147", "#12", "No. 7", "Form 1042-S") or a part of a document ("lines 5 and 6")."""
+def _naming_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` names a part of a document ("lines 5 and 6") or a date ("June 30, 1896"): no figure there measures."""
+    return reference_spans(text) + [(m.start, m.end) for m in find_periods(text)]
+
+
+def _is_identifier(text: str, start: int, written: str, naming: list[tuple[int, int]]) -> bool:
+    """A number that names a record ("Unit 0147", "#12", "No. 7", "Form 1042-S") or sits in a `_naming_spans` span."""
     return bool(
         _IDENTIFIER.match(written)
         or _IDENTIFIER_BEFORE.search(text[max(0, start - 8) : start])
         or _IN_CODE.match(text, start)
-        or any(begin <= start < end for begin, end in reference_spans(text))
+        or any(begin <= start < end for begin, end in naming)
     )

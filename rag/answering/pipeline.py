@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag import brackets
-from rag.answering.compare import proposed_difference, uncovered_side
+from rag.answering.change import period_change
+from rag.answering.compare import as_asked, proposed_comparison, uncovered_side
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
 from rag.answering.focus import focus_passages
@@ -37,7 +38,7 @@ from rag.answering.reply import (
     reply_status,
 )
 from rag.answering.scope import Scope, periods_of_documents
-from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, calculate
+from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, calculate, passage_span
 from rag.answering.words import content_stems
 from rag.config import Settings
 from rag.embedding import Embedder, embedder_name, make_embedder
@@ -250,7 +251,7 @@ class _AnswerRun:
                 passages = (shown + [p for p in passages if (p.chunk.source, p.chunk.start) not in seen])[: self.top_k]
                 absent = absent_premises(self.question, passages)
         question_vector = embedder.embed([self.question])[0]
-        passages = focus_passages(question_vector, passages, embedder, settings.passage_chars)
+        passages = focus_passages(self.question, question_vector, passages, embedder, settings.passage_chars)
         return _Reading(store, pool, passages, retrieve_ms, scope, absent, question_vector, None)
 
     def abstain(self, reading: _Reading) -> Iterator[Event]:
@@ -318,36 +319,48 @@ class _AnswerRun:
         passages = reading.passages
         reply = yield from self._generate(generator, gate, passages, quiet=bool(reading.absent))
         shown_gate = gate
-        closer = self._second_look(reply, gate, passages)
+        closer = self._second_look(reply, gate, passages, reading.scope)
         if closer:
             passages, gate = closer, gate.over(closer)
             reply = yield from self._generate(generator, gate, passages, quiet=bool(reading.absent))
         # Code looks for the two sides' figures in every retrieved passage, not only in what the model read.
         pool = reading.pool
         calculation = self._calculate(reply.reply.calculation, passages, gate) or self._calculate(
-            proposed_difference(self.question, pool), pool, shown_gate.over(pool)
+            proposed_comparison(self.question, pool), pool, shown_gate.over(pool)
         )
         for claim in reply.pending:
             yield from self._try_claim(gate, claim, calculation, None)
+        # "How much did it fall between February and November?": the claims state one figure for each date.
+        if calculation is None:
+            change = period_change(self.question, self.verified, reading.scope.profile_periods)
+            calculation = self._checked(change, gate)
         if calculation and not any(n.derived for c in self.verified for n in c.numbers):
             yield from self._emit_calculation(calculation)
         return calculation
 
-    def _second_look(self, reply: _GeneratedReply, gate: ClaimGate, passages: list[Passage]) -> list[Passage]:
+    def _second_look(
+        self, reply: _GeneratedReply, gate: ClaimGate, passages: list[Passage], scope: Scope
+    ) -> list[Passage]:
         """The passages to ask again with, when the model answered from the wrong passages; [] for none.
 
         A small model often cites the passage that names the question's subject over the one
-        that states the figure ("the TikTok parent's project aims at 100,000 units"), and asked
-        to compare two things it reports one. So it is asked once more, with only the passages
+        that states the figure ("the TikTok parent's project aims at 100,000 units"), copies
+        the sentence worded most like the question from another year's report, and asked to
+        compare two things it reports one. So it is asked once more, with only the passages
         that state a figure of the kind asked, when every claim it proposed gave no such figure;
+        with only the passages of the subject and period asked, when every claim was of another;
         or with those that also name the side of a comparison no verified claim speaks of. The
         same gate checks the second reply; what the first one verified stays.
         """
         if reply.pending or reply.reply.calculation is not None or reply.reply.status == "not_in_documents":
             return []
         wrong_figure = {RejectionKind.NO_FIGURE, RejectionKind.WRONG_KIND, RejectionKind.OTHER_COLUMN}
+        wrong_scope = {RejectionKind.OTHER_PERIOD, RejectionKind.OTHER_SUBJECT}
         if not self.verified and reply.reply.claims and all(d.kind in wrong_figure for d in self.dropped):
             closer = [p for p in passages if gate.could_answer(p)]
+        elif not self.verified and reply.reply.claims and all(d.kind in wrong_scope for d in self.dropped):
+            whole = [passage_span(p, 0, len(p.chunk.text)) for p in passages]
+            closer = [p for p, span in zip(passages, whole) if scope.span_refusal(span, passages) is None]
         elif self.verified and (missing := uncovered_side(self.question, [c.statement for c in self.verified])):
             cited = {(s.source, s.start) for c in self.verified for s in c.spans}
             closer = [
@@ -422,13 +435,16 @@ class _AnswerRun:
         """`proposed` (its operands' passages numbered in `passages`) done by code, if it passes the gate."""
         if proposed is None:
             return None
-        result = calculate(proposed, passages)
+        return self._checked(calculate(as_asked(self.question, proposed), passages), gate)
+
+    def _checked(self, result: CalculationResult | DroppedClaim | None, gate: ClaimGate) -> CalculationResult | None:
+        """`result` if it passes the gate; a refused calculation is recorded in `dropped`."""
         if isinstance(result, CalculationResult):
             result = gate.check_calculation(result) or result
-        if isinstance(result, CalculationResult):
-            return result
-        self.dropped.append(result)
-        return None
+        if isinstance(result, DroppedClaim):
+            self.dropped.append(result)
+            return None
+        return result
 
     def _emit_calculation(self, calc: CalculationResult) -> Iterator[TextDelta]:
         operand_spans = calc.first.spans + calc.second.spans
@@ -441,7 +457,7 @@ class _AnswerRun:
         """Report figures in `passages` of other documents that differ from the answer's; returns whether sources disagree."""
         conflict = find_conflict(
             self.question, self.verified, passages, self.pipeline.load_embedder(), scale,
-            in_scope=lambda span: scope.span_refusal(span, passages) is None,
+            in_scope=lambda span: scope.span_refusal(span, passages) is None, document_periods=scope.profile_periods,
         )
         if conflict is None:
             return False

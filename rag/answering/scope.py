@@ -49,6 +49,11 @@ class Scope:
         subjects = [p.subject for p in profiles.values() if p.subject]
         return cls(question_scope(question, subjects), profiles, document_periods)
 
+    def profile_periods(self, source: str) -> list[Period]:
+        """The periods `source`'s profile says it is about (none when it has no profile)."""
+        profile = self.profiles.get(source)
+        return list(profile.periods) if profile else []
+
     def refusal(self, claim: VerifiedClaim, passages: list[Passage]) -> tuple[RejectionKind, str] | None:
         """Why `claim` is about another subject or period than asked, or None."""
         if self.asked.names_nothing:
@@ -102,10 +107,9 @@ class Scope:
         news story that mentions 2022, 2023 and 2026 says nothing about which year its
         "this year" means, so its undated sentences answer no dated question.
         """
-        profile = self.profiles.get(source)
         for named, decides in (
             (periods_in(text), _any_named),
-            (list(profile.periods) if profile else [], _any_named),
+            (self.profile_periods(source), _any_named),
             (self.document_periods(source), _one_named),
         ):
             comparable = [n for n in named if any(_comparable(n, a) for a in self.asked.periods)]

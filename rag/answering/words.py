@@ -30,6 +30,13 @@ def stem(word: str) -> str:
 
 COMPARISON_STEMS = frozenset(stem(w) for w in COMPARISON_WORDS)
 
+# Words that date a figure ("the fiscal year ending June 30"): periods are compared as periods, not as words.
+PERIOD_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "fiscal year years quarter quarters month months calendar ended ending end".split()
+)
+PERIOD_STEMS = frozenset(stem(w) for w in PERIOD_WORDS)
+
 
 def content_words(text: str) -> list[str]:
     """Stems of the words of `text` that say what it is about, in order."""

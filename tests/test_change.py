@@ -1,0 +1,48 @@
+"""The change between two asked periods is computed from the claims that date one figure to each."""
+
+from __future__ import annotations
+
+from rag.answering.change import period_change
+from rag.answering.verify import CheckedNumber, VerifiedClaim, find_in_passage
+from rag.numbers import parse_quantities
+from rag.periods import Period, PeriodKind
+from rag.types import Chunk, Passage
+
+
+def claim(text: str, source: str = "docs/treasury.txt") -> VerifiedClaim:
+    passage = Passage(Chunk(source, text, 0, len(text), 1, 1, ""), score=1.0)
+    numbers = [CheckedNumber(q, [find_in_passage(q, passage)]) for q in parse_quantities(text) if q.unit != "year"]
+    return VerifiedClaim(text, [numbers[0].spans[0]], numbers)
+
+
+FEBRUARY = claim(
+    "On the 1st day of February, 2019, the reserve was reduced to $65,438,377, having lost more than "
+    "$31,000,000 during the preceding nine months, or since April, 2018."
+)
+NOVEMBER = claim("On the 24th day of November, 2019, the reserve being reduced to $57,669,701, it was strengthened.")
+NO_PERIODS = lambda source: []  # noqa: E731
+
+
+def test_each_asked_date_dates_the_figure_written_nearest_it():
+    question = "By how much did the reserve fall between February 1, 2019 and November 24, 2019?"
+    result = period_change(question, [FEBRUARY, NOVEMBER], NO_PERIODS)
+    assert result is not None
+    assert (result.first.quantity.text, result.second.quantity.text) == ("$65,438,377", "$57,669,701")
+    assert result.value.value == 65_438_377 - 57_669_701
+
+
+def test_an_undated_figure_takes_its_documents_one_period():
+    question = "How much did the exemption amount rise from 2007 to 2013?"
+    old, new = claim("Each exemption is worth $3,400.", "forms/2007.txt"), claim("Each exemption is worth $3,900.", "forms/2013.txt")
+    years = {"forms/2007.txt": [Period(PeriodKind.YEAR, year=2007)], "forms/2013.txt": [Period(PeriodKind.YEAR, year=2013)]}
+    result = period_change(question, [new, old], years.__getitem__)
+    assert result is not None and result.value.value == 500
+    assert period_change(question, [new, old], NO_PERIODS) is None  # nothing dates them
+
+
+def test_no_change_is_computed_unless_asked_for_two_periods_with_one_figure_each():
+    assert period_change("What was the reserve on February 1, 2019 and November 24, 2019?", [FEBRUARY, NOVEMBER], NO_PERIODS) is None
+    assert period_change("By how much did the reserve fall after February 1, 2019?", [FEBRUARY, NOVEMBER], NO_PERIODS) is None
+    second = claim("On the 24th day of November, 2019, another count put the reserve at $58,000,000.")
+    question = "By how much did the reserve fall between February 1, 2019 and November 24, 2019?"
+    assert period_change(question, [FEBRUARY, NOVEMBER, second], NO_PERIODS) is None  # two figures for one date
