@@ -66,12 +66,13 @@ def test_a_sentence_shown_by_an_overlapping_passage_is_not_shown_again(seed_chun
 
 
 def test_a_sentence_that_uses_the_asked_word_beats_one_that_only_shares_its_date(embedder):
-    question = "How much was collected from customs in the fiscal year ended June 30, 2019?"
+    # The embedder alone ranks the first sentence higher (0.57 against 0.52): it shares the question's date.
+    question = "According to President McKinley's 1899 annual message, how much was collected from customs in the fiscal year ended June 30, 1899?"
     text = (
-        "Receipts from all sources for the fiscal year ended June 30, 2019, including a one-off payment of "
-        "$11 million, aggregated $610 million. Customs receipts were $206 million, and those from fees $273 million. "
-        "For the fiscal year the expenditures were $700 million."
+        "Government receipts from all sources for the fiscal year ended June 30, 1899, including $11,798,314.14, "
+        "part payment of the Central Pacific Railroad indebtedness, aggregated $610,982,004.35. "
+        "Customs receipts were $206,128,481.75, and those from internal revenue $273,437,161.51."
     )
-    passage = Passage(Chunk("docs/treasury.txt", text, 0, len(text), 1, 1, ""), 1.0)
+    passage = Passage(Chunk("messages/1899.txt", text, 0, len(text), 1, 1, ""), 1.0)
     [focused] = focus_passages(question, embedder.embed([question])[0], [passage], embedder, 0)
-    assert focused.chunk.text.startswith("Customs receipts were $206 million")
+    assert focused.chunk.text.startswith("Customs receipts were $206,128,481.75")
