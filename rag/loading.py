@@ -1,7 +1,7 @@
-"""Turn files into `Document`s: .txt and .md as decoded; .html, .pdf, .docx, .csv and .xlsx as rendered text.
+"""Turn files into `Document`s: .txt, .md and .rst as decoded; .html, .pdf, .docx, .csv and .xlsx as rendered text.
 
-Offsets and line numbers everywhere refer to the text returned here. For .txt and
-.md that is the file itself; for the other formats it is the text rag/formats
+Offsets and line numbers everywhere refer to the text returned here. For .txt, .md
+and .rst that is the file itself; for the other formats it is the text rag/formats
 renders (tables one row a line with their headers), so a citation into a PDF points
 into its text layer and names its page (`Document.page_starts`), not page
 coordinates. Scanned PDFs without a text layer yield nothing and are reported as empty.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +21,13 @@ from rag.formats import ExtractionError as _ExtractionError
 from rag.formats import Rendering
 from rag.types import Document
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".html", ".htm", ".pdf", ".docx", ".csv", ".xlsx"}
 _BINARY_PROBE = 8192
 _TITLE_MAX_CHARS = 200
+_HEADING_LINES = 3  # an underlined heading this near the top is the document's title
+_UNDERLINE = re.compile(r"([=\-~^*+#`'\".:_])\1{2,}")  # "-----", "=====" under a heading
+_MARKUP_LINE = re.compile(r"\.\.\s")  # reStructuredText's ".. _label:", ".. note::": markup, no title
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def scan_corpus(paths: list[Path]) -> tuple[list[CorpusFile], list[Skipped]]:
     unreadable: list[Skipped] = []
     for root in paths:
         if not root.exists():
-            raise CorpusError(f"corpus path {root} does not exist; give a folder of .txt/.md/.html/.pdf/.docx/.csv/.xlsx files")
+            raise CorpusError(f"corpus path {root} does not exist; give a folder of .txt/.md/.rst/.html/.pdf/.docx/.csv/.xlsx files")
         base = root.absolute().parent
         if root.is_file():
             candidates = [root.absolute()]
@@ -163,12 +167,17 @@ def _decode_utf16(raw: bytes, encoding: str) -> str:
 
 
 def document_title(text: str, suffix: str) -> str:
-    """The first heading of a Markdown file, else the first non-empty line if it is short enough to be one."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    """The first heading of a Markdown file; else a heading underlined near the top ("Forest covertypes"
+    over "-----", as reStructuredText and Markdown write them); else the first non-empty line if it is
+    short enough to be one. Markup lines (".. _covtype_dataset:") are never a title."""
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not _MARKUP_LINE.match(line.strip())]
     if suffix in {".md", ".markdown", ".docx"}:
         for line in lines:
             if line.startswith("#"):
                 return line.lstrip("#").strip()[:_TITLE_MAX_CHARS]
+    for line, below in zip(lines[:_HEADING_LINES], lines[1 : _HEADING_LINES + 1]):
+        if _UNDERLINE.fullmatch(below) and not _UNDERLINE.fullmatch(line) and any(c.isalpha() for c in line):
+            return line[:_TITLE_MAX_CHARS]
     if lines and len(lines[0]) <= _TITLE_MAX_CHARS:
         return lines[0].lstrip("#").strip() if suffix in {".html", ".htm"} else lines[0]
     return ""

@@ -151,8 +151,10 @@ def profile_document(document: Document) -> DocumentProfile:
     else:
         subject, subject_how = _subject(opening, title, lines)
     periods, period_how = _periods(opening, title, lines)
+    file_subject, file_periods = _from_file_name(document.source)
+    if subject and file_subject and file_subject.islower() and subject.casefold() == file_subject:
+        subject = file_subject  # "Iris" in the text of iris.txt: the corpus writes the name in lowercase too
     if subject is None or not periods:
-        file_subject, file_periods = _from_file_name(document.source)
         if subject is None and file_subject:
             subject, subject_how = file_subject, "file name" + (" (the text is a letter to its addressee)" if is_letter else "")
         if not periods and file_periods:
@@ -220,7 +222,8 @@ def _from_file_name(source: str) -> tuple[str | None, tuple[Period, ...]]:
         elif name_words:
             break
     name = " ".join(name_words)
-    subject = (name if any(c.isupper() for c in name) else name.title()) if len(name) >= 3 else None
+    # Written as the file writes it: a lowercase name ("diabetes.txt") is then named in any case (`_names_alias`).
+    subject = name if len(name) >= 3 and name.lower() not in _COMMON else None
     return subject, _first_distinct(periods)
 
 
@@ -314,6 +317,7 @@ def _aliases(subject: str, all_subjects: tuple[str, ...]) -> list[str]:
 
 
 def _names_alias(question: str, alias: str) -> bool:
+    """A capitalised one-word name ("Apple") is named only as written; other names in any case."""
     if alias.isupper() or (alias.istitle() and " " not in alias):
         return re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", question) is not None  # case-sensitive
     return re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", question, re.IGNORECASE) is not None

@@ -291,6 +291,16 @@ def reference_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _REFERENCE.finditer(text)]
 
 
+def non_figure_spans(text: str) -> list[tuple[int, int]]:
+    """Where a number of `text` is no figure: a period ("June 30, 1896", "FY2022"), a reference to a
+    part of a document ("lines 5 and 6") or part of a name ("Windows 11")."""
+    return (
+        [(m.start, m.end) for m in find_periods(text)]
+        + reference_spans(text)
+        + [(n.start, n.end) for n in name_numbers(text)]
+    )
+
+
 def name_numbers(text: str) -> list[NameNumber]:
     """Numbers that are part of a name, so a figure check can skip them.
 

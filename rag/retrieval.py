@@ -6,7 +6,7 @@ calibration between the two, which matters because their scores live on
 different scales. The store (rag/store/base.py) runs both searches and the fusion:
 in process for the local folder, in the server for Milvus.
 
-Two rules act on the fused list, both general:
+Three rules act on the fused list, all general:
 - Scope: when the question names a subject or period and some candidates'
   documents are known to be about another one (their profiles, `rag/metadata.py`),
   the other candidates form a third ranking fused in by RRF, so the right report's
@@ -14,6 +14,9 @@ Two rules act on the fused list, both general:
   profile does not say (UNKNOWN) is not pushed down: a news article without a
   period on its title is not evidence against itself. A question naming neither
   is unaffected.
+- Subjects in turn: when the question names two or more subjects ("the diabetes and
+  Linnerud datasets"), their documents' candidates are taken in turn, each subject's best
+  first, so that one subject's passages do not fill every place the model reads.
 - Identifiers: a candidate that contains, verbatim, an ID-like name of the
   question ("Unit 0147", "ISO 9001", "H100"; `rag/periods.py`) ranks ahead of
   candidates that contain fewer of them. Among many similar records the dense
@@ -32,7 +35,7 @@ from dataclasses import replace
 
 from rag import brackets
 from rag.embedding import Embedder
-from rag.metadata import QuestionScope, ScopeOutcome, match, question_scope
+from rag.metadata import QuestionScope, ScopeOutcome, match, question_scope, subject_matches
 from rag.numbers import Quantity
 from rag.periods import identifiers
 from rag.store.base import Store
@@ -72,12 +75,15 @@ class Retriever:
     def search(self, query: str, k: int, candidates: int) -> list[Passage]:
         """The `k` best passages for `query`, best first."""
         fused = self.store.search(self._embedder.embed([query])[0], query, candidates)
-        matching = self._in_scope(fused, self.scope(query))
+        scope = self.scope(query)
+        matching = self._in_scope(fused, scope)
         if matching and len(matching) < len(fused):
             # RRF is a sum over lists, so fusing in a third list adds its share to each fused score.
             bonus = {i: 1.0 / (RRF_K + rank) for rank, i in enumerate(in_scope_ranking(range(len(fused)), matching), start=1)}
             rescored = [replace(p, score=p.score + bonus.get(i, 0.0)) for i, p in enumerate(fused)]
             fused = sorted(rescored, key=lambda p: -p.score)
+        if len(scope.subjects) > 1:
+            fused = self._each_subject_in_turn(fused, scope.subjects)
         wanted = identifiers(query)
         if wanted:  # a stable sort keeps fused order within each count
             fused.sort(key=lambda p: -identifier_hits(p.chunk.text, wanted))
@@ -96,6 +102,19 @@ class Retriever:
             if widths:
                 held.append((min(widths), passage))
         return [passage for _, passage in sorted(held, key=lambda pair: pair[0])]
+
+    def _each_subject_in_turn(self, fused: list[Passage], subjects: Sequence[str]) -> list[Passage]:
+        """The candidates of each named subject's documents taken in turn, best first, then the rest: a question
+        about two subjects reads both, where fused order could fill every place with one subject's passages."""
+        groups: list[list[Passage]] = [[] for _ in subjects]
+        rest = []
+        for passage in fused:
+            entry = self.store.manifest.files.get(passage.chunk.source)
+            subject = entry.profile.subject if entry and entry.profile else None
+            named = next((i for i, s in enumerate(subjects) if subject and subject_matches(subject, s)), None)
+            (rest if named is None else groups[named]).append(passage)
+        taken = [group[turn] for turn in range(max(map(len, groups))) for group in groups if turn < len(group)]
+        return taken + rest
 
     def _in_scope(self, fused: list[Passage], scope: QuestionScope) -> set[int]:
         """Positions of candidates whose document is not known to be about another subject or period;

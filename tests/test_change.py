@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
+from claims import claim
+
 from rag.answering.change import period_change
-from rag.answering.verify import CheckedNumber, VerifiedClaim, find_in_passage
-from rag.numbers import parse_quantities
 from rag.periods import Period, PeriodKind
-from rag.types import Chunk, Passage
-
-
-def claim(text: str, source: str = "docs/treasury.txt") -> VerifiedClaim:
-    passage = Passage(Chunk(source, text, 0, len(text), 1, 1, ""), score=1.0)
-    numbers = [CheckedNumber(q, [find_in_passage(q, passage)]) for q in parse_quantities(text) if q.unit != "year"]
-    return VerifiedClaim(text, [numbers[0].spans[0]], numbers)
 
 
 FEBRUARY = claim(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from claims import claim
 
-from rag.answering.compare import as_asked, proposed_comparison, uncovered_side
+from rag.answering.compare import as_asked, claimed_comparison, proposed_comparison, uncovered_side
 from rag.answering.reply import Calculation
 from rag.types import Chunk, Passage
 
@@ -83,3 +84,60 @@ def test_the_side_of_a_comparison_no_statement_speaks_of():
     assert uncovered_side(question, ["The company will invest $6.8 billion abroad."]) == {"spend", "home", "marke"}
     assert uncovered_side(question, ["It invests $6.8 billion abroad and $5.5 billion in its home market."]) == set()
     assert uncovered_side("How much does the company invest abroad?", ["It invests $6.8 billion abroad."]) == set()
+
+
+def test_the_two_things_asked_together_one_statement_leaves_out():
+    question = "How many instances do the diabetes and Linnerud datasets each contain?"
+    assert uncovered_side(question, ["The diabetes dataset has 442 instances."]) == {"linne"}
+    assert uncovered_side(question, ["The diabetes dataset has 442 instances.", "Linnerud has 20."]) == set()
+    assert uncovered_side("What were the receipts in June 1893 and June 1896?", ["Receipts were $3 million."]) == set()
+
+
+@pytest.mark.parametrize(
+    "question,sentences,expected",
+    [
+        (  # each side's figure in its own claim, from its own document
+            "How many more instances does the wine dataset have than the iris dataset?",
+            ["The iris dataset contains 150 instances.", "The wine dataset contains 178 instances."],
+            (178, 150, 28),
+        ),
+        (  # "fewer": the larger side first
+            "How many fewer instances does the iris dataset have than the wine dataset?",
+            ["The iris dataset contains 150 instances.", "The wine dataset contains 178 instances."],
+            (178, 150, 28),
+        ),
+        (  # "how many times", the sides named as "testing" and "training"
+            "How many times larger is the test set than its training set?",
+            ["The last 781,265 samples are the testing set.", "The first 23,149 samples are the training set."],
+            (781_265, 23_149, 781_265 / 23_149),
+        ),
+    ],
+)
+def test_a_comparison_is_computed_from_the_claim_that_states_each_side(question, sentences, expected):
+    result = claimed_comparison(question, [claim(s, f"docs/{i}.txt") for i, s in enumerate(sentences)])
+    assert result is not None
+    first, second, value = expected
+    assert (result.first.quantity.value, result.second.quantity.value) == (first, second)
+    assert result.value.value == pytest.approx(value, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    "question,sentences",
+    [
+        ("How many instances does the wine dataset have?", ["The wine dataset contains 178 instances.", "The iris dataset contains 150."]),
+        (  # a side with two figures is ambiguous
+            "How many more instances does the wine dataset have than the iris dataset?",
+            ["The wine dataset contains 178 instances.", "The wine dataset has 13 features.", "The iris dataset contains 150."],
+        ),
+        (  # a figure written as a change is no side's amount
+            "How many more instances does the wine dataset have than the iris dataset?",
+            ["The wine dataset has 28 more instances than before.", "The iris dataset contains 150 instances."],
+        ),
+        (  # one side's figure only
+            "How many more instances does the wine dataset have than the iris dataset?",
+            ["The wine dataset contains 178 instances."],
+        ),
+    ],
+)
+def test_no_comparison_is_computed_without_one_figure_for_each_side(question, sentences):
+    assert claimed_comparison(question, [claim(s, f"docs/{i}.txt") for i, s in enumerate(sentences)]) is None

@@ -150,6 +150,16 @@ def test_no_passage_of_the_asked_year_gives_a_coverage_note():
     assert scope.uncovered_note([old]) == "The documents do not cover 2021."
 
 
+def test_a_document_of_the_asked_year_whose_passages_were_not_found_is_not_called_missing():
+    from rag.metadata import DocumentProfile
+    from rag.periods import Period, PeriodKind
+
+    old = passage("reports/2019.txt", "Annual report 2019. Revenue was $5 million in 2019.")
+    profiles = {"reports/2021.txt": DocumentProfile(None, (Period(PeriodKind.YEAR, year=2021),), "period: title")}
+    scope = Scope.of("What was revenue in 2021?", profiles, periods_of_documents({"reports/2019.txt": old.chunk.text}))
+    assert scope.uncovered_note([old]) == "No passage found is about 2021."
+
+
 SALES = passage(
     "docs/sales.txt",
     "Total revenue was $900 million last year. Hardware brought in $600 million. Services brought in $300 million.",
@@ -290,9 +300,21 @@ def test_a_version_the_documents_do_not_cover_gives_a_coverage_note():
     ("What is the tax for income on line 40 of the form?", []),
     ("What did the 1893 message say about pensions?", []),
     ("Did the fund pay out 1,950 pensions?", ["1,950 pensions"]),
+    ("How many topics can one newswire story be labelled with?", []),
+    ("Did the fund pay out 1 pension to two widows?", ["1 pension", "two widows"]),
 ])
 def test_names_versions_and_periods_are_not_premises_to_check(question, absent):
     assert [q.text for q in absent_premises(question, [FIELDS])] == absent
+
+
+def test_a_table_header_mentions_a_bare_premise_figure():
+    arrests = Passage(
+        Chunk("ref/arrests.txt", "Burglary 240.9 180.5 60.4 25.1", 0, 30, 1, 1, "", context="Offense Total Male Female Under 18 years"),
+        score=1.0,
+    )
+    assert absent_premises("What share of burglary arrests were of persons under 18?", [arrests]) == []
+    assert [q.text for q in absent_premises("What share of burglary arrests were of persons under 21?", [arrests])] == ["21"]
+    assert [q.text for q in absent_premises("Were 18 tons of goods seized in burglaries?", [arrests])] == ["18 tons"]
 
 
 @pytest.mark.parametrize("question,absent", [

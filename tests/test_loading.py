@@ -103,6 +103,15 @@ def test_title_is_first_markdown_heading_or_short_first_line(tmp_path: Path):
     assert titles == {"a.md": "Real Title", "b.txt": "Short headline", "c.txt": ""}
 
 
+def test_an_underlined_heading_at_the_top_is_the_title_and_markup_never_is(tmp_path: Path):
+    (tmp_path / "a.rst").write_text(".. _forest_dataset:\n\nForest cover types\n------------------\n\nSamples total 581012\n")
+    (tmp_path / "b.txt").write_text("=========\nWater Board\n=========\nThe board met twice.\n")
+    (tmp_path / "c.txt").write_text(".. note::\nKeep this.\n")
+    (tmp_path / "d.txt").write_text("A short opening line\nSome more text here\nThird line of it\nA late heading\n-----\n")
+    titles = {d.source.split("/")[-1]: d.title for d in load_corpus(find_files([tmp_path]))[0]}
+    assert titles == {"a.rst": "Forest cover types", "b.txt": "Water Board", "c.txt": "Keep this.", "d.txt": "A short opening line"}
+
+
 # --- real document formats (rag/formats): tables keep their headers, PDFs keep their pages ------------
 
 DATA = Path(__file__).parent / "data"

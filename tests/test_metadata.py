@@ -89,10 +89,24 @@ def test_report_cover_pages(text, subject, periods, found_by):
 
 def test_file_name_is_the_last_resort():
     profile = profile_document(_doc(NO_COVER, source="corpus/fabrikam_2019_annual_report.txt"))
-    assert profile.subject == "Fabrikam"
+    assert profile.subject == "fabrikam"  # as the file writes it
     assert profile.periods == (_year(2019),)
     assert profile.found_by == "subject: file name; period: file name"
     assert profile_document(_doc(NO_COVER, source="corpus/0a1b2c3d.txt")) == DocumentProfile(None, (), "nothing found")
+    assert profile_document(_doc(NO_COVER, source="corpus/summary.txt")).subject is None  # a common word names nothing
+
+
+def test_a_subject_its_file_name_writes_in_lowercase_is_named_in_any_case():
+    opening = "Iris plants dataset\nThe Iris data set was used by Fisher. Iris setosa, Iris virginica and Iris versicolor.\n"
+    assert profile_document(_doc(opening, source="data/iris.txt")).subject == "iris"
+    assert profile_document(_doc(opening, source="data/plants.txt")).subject == "Iris"
+
+
+def test_a_lowercase_file_name_subject_is_named_in_any_case_a_capitalised_one_as_written():
+    subjects = ["diabetes", "wine data", "Harrison"]
+    assert question_scope("How many instances do the Diabetes and wine datasets have?", subjects).subjects == ("diabetes", "wine data")
+    assert question_scope("What did the harrison report say?", subjects).subjects == ()
+    assert question_scope("What did Harrison report?", subjects).subjects == ("Harrison",)
 
 
 LETTER = """To the Senate and House of Representatives:

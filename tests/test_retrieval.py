@@ -69,6 +69,27 @@ def test_identifier_hits_are_verbatim_and_whole():
     assert identifier_hits("unit 0147 and ISO 9001", ["unit 0147", "iso 9001"]) == 2
 
 
+def test_a_question_naming_two_subjects_reads_each_subjects_best_passages_in_turn():
+    """The store (a stand-in here: the rule acts on its fused list) ranks one dataset's chunks first."""
+    from types import SimpleNamespace
+
+    from rag.metadata import DocumentProfile
+    from rag.retrieval import Retriever
+    from rag.store.manifest import FileEntry
+    from rag.types import Chunk, Passage
+
+    sources = {"data/diabetes.txt": "diabetes", "data/linnerud.txt": "linnerud", "data/iris.txt": "iris"}
+    files = {s: FileEntry("0", 1, 1, profile=DocumentProfile(subject, (), "subject: file name")) for s, subject in sources.items()}
+    order = ["data/diabetes.txt", "data/diabetes.txt", "data/iris.txt", "data/diabetes.txt", "data/linnerud.txt"]
+    fused = [Passage(Chunk(source, f"chunk {i}", i, i + 7, 1, 1, ""), score=2 / (61 + i)) for i, source in enumerate(order)]
+    store = SimpleNamespace(manifest=SimpleNamespace(files=files), search=lambda vector, query, candidates: list(fused))
+    retriever = Retriever(store, SimpleNamespace(embed=lambda texts: np.zeros((len(texts), 4), dtype=np.float32)))
+    found = retriever.search("How many instances do the diabetes and Linnerud datasets each contain?", 3, 40)
+    assert [p.chunk.source for p in found] == ["data/diabetes.txt", "data/linnerud.txt", "data/diabetes.txt"]
+    one = retriever.search("How many instances does the diabetes dataset contain?", 3, 40)
+    assert [p.chunk.source for p in one] == ["data/diabetes.txt"] * 3
+
+
 _COMPANIES = ("Acme Corporation", "Globex Inc.")
 _BODY = (
     "Capital expenditure for the year was ${capex} million, mainly on the new distribution centre.\n"

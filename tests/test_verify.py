@@ -135,6 +135,13 @@ def test_counts_of_different_things_do_not_match():
     assert isinstance(result, DroppedClaim)
 
 
+def test_a_count_is_stated_by_its_noun_after_a_few_describing_words():
+    fields = passage("docs/e.txt", ":Number of Attributes: 30 numeric, predictive attributes and the class")
+    assert isinstance(verify_claim(ProposedClaim(1, "The dataset has 30 attributes."), [fields]), VerifiedClaim)
+    trucks = passage("docs/f.txt", "Yesterday 5 trucks carrying 200 boxes left the depot.")
+    assert isinstance(verify_claim(ProposedClaim(1, "Yesterday 5 boxes left the depot."), [trucks]), DroppedClaim)
+
+
 def test_a_quote_from_a_pdf_passage_names_its_page():
     from rag.answering.verify import find_in_passage
     from rag.numbers import parse_quantities

@@ -7,7 +7,9 @@ does not share ("more revenue came from <hardware> than <from services>"; the wo
 further off name what is measured, which both figures share). `operands_mismatch`
 refuses a calculation whose operands are not the two sides (or state a change, "$5 million
 less", rather than an amount); `proposed_comparison`
-finds the pair in one retrieved sentence when the model gave none.
+finds the pair in one retrieved sentence when the model gave none, and `claimed_comparison`
+in the answer's own claims when each states one side ("The wine dataset has 178 instances."
+"The iris dataset has 150.").
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from rag.answering.conflicts import figures_of
 from rag.answering.expected import expected_kind
 from rag.answering.reply import Calculation
-from rag.answering.verify import CheckedNumber
+from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine
 from rag.answering.words import COMPARISON_STEMS, content_stems, content_words
 from rag.chunking import Span, sentence_spans
 from rag.numbers import YEAR, Quantity, parse_quantities, table_scale
-from rag.periods import find_periods, name_numbers, reference_spans
+from rag.periods import find_periods, non_figure_spans
 from rag.types import Passage
 
 # "How many more A than B", "A exceeded B", "difference between A and B", "A compared with B": the two sides compared.
@@ -32,6 +35,7 @@ _EXCEEDS = re.compile(r"(?P<a>.+?)\b(?:exceed|outnumber|outweigh)(?:s|ed)?\b(?P<
 _FEWER = re.compile(r"^(?:less|fewer|smaller|lower)\b", re.IGNORECASE)
 _TIMES = re.compile(r"\btimes\b", re.IGNORECASE)  # "how many times larger", "three times as many"
 _BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
+_AND = re.compile(r"(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)  # "How many A and how many B?"
 _COMPARED = re.compile(r"(?P<a>.+?)\b(?:compared? (?:with|to|against)|versus|vs\.?)\b(?P<b>.+)", re.IGNORECASE)
 _SIDE_WORDS = 2  # content words just before "than" that name the first side compared
 # Within a sentence, a figure belongs to the words of its own clause: "receipts amounted to $75.9
@@ -47,6 +51,7 @@ _CHANGE_BEFORE = re.compile(
     r"(?:\s+(?:about|nearly|almost|approximately|roughly|some|over|(?:more|less)\s+than))?)[^\S\n]+$",
     re.IGNORECASE,
 )
+_DIGITS = re.compile(r"\D*[\d.,]*\d")
 _ASKS_FOR_CHANGES = re.compile(
     r"\b(?:increase|decrease|rise|fall|drop|gain|decline|growth|reduction|change)s?\b", re.IGNORECASE
 )
@@ -119,17 +124,52 @@ def proposed_comparison(question: str, passages: list[Passage]) -> Calculation |
     return None
 
 
+def claimed_comparison(question: str, claims: list[VerifiedClaim]) -> CalculationResult | None:
+    """"How many more A than B?" when the answer's claims state each side's figure on its own
+    ("The wine dataset has 178 instances." "The iris dataset has 150."): A - B, or A / B for
+    "how many times", done by code.
+
+    A figure stands for a side when its quote names that side only (`_possible_sides`); a
+    figure written as a change ("150 more") stands for none. Exactly one figure per side, of
+    the kind the question asks and of one unit, or nothing is computed.
+    """
+    match = _MORE_THAN.search(question) or _EXCEEDS.search(question)
+    sides = _own_words(_without_periods(question))
+    if match is None or sides is None:
+        return None
+    expected = expected_kind(question)
+    found: list[dict[tuple[float, str], CheckedNumber]] = [{}, {}]
+    for number in (n for claim in claims for n in figures_of(claim)):
+        if states_change(number) or (expected and not expected.satisfied_by(number.quantity)):
+            continue
+        possible = _possible_sides(number, sides)
+        if len(possible) == 1:
+            found[possible.pop()].setdefault((number.quantity.value, number.quantity.unit), number)
+    if len(found[0]) != 1 or len(found[1]) != 1:
+        return None
+    [a], [b] = found[0].values(), found[1].values()
+    if a.quantity.unit != b.quantity.unit:
+        return None
+    first, second = (b, a) if _FEWER.match(question[match.start() :]) else (a, b)
+    result = combine(_asked_operation(question, "ratio" if _TIMES.search(question) else "difference"), first, second)
+    return result if isinstance(result, CalculationResult) else None
+
+
 def as_asked(question: str, calculation: Calculation) -> Calculation:
-    """The calculation in the form the question asks: a ratio asked as a share ("what percentage of") is a percentage."""
+    """The calculation in the form the question asks (`_asked_operation`)."""
+    return replace(calculation, operation=_asked_operation(question, calculation.operation))
+
+
+def _asked_operation(question: str, operation: str) -> str:
+    """A ratio asked as a share ("what percentage of") is a percentage."""
     kind = expected_kind(question)
-    if calculation.operation == "ratio" and kind is not None and kind.percent:
-        return replace(calculation, operation="percent_of")
-    return calculation
+    return "percent_of" if operation == "ratio" and kind is not None and kind.percent else operation
 
 
 def uncovered_side(question: str, statements: list[str]) -> set[str]:
-    """The own words of the side of a comparison that none of `statements` names, when one side is named."""
-    sides = _own_words(question)
+    """The own words of the side of a comparison, or of the two things asked together, that none of
+    `statements` names, when the other side is named."""
+    sides = _own_words(question) or _asked_together(question)
     if sides is None:
         return set()
     said = set().union(*(content_stems(s) for s in statements))
@@ -157,6 +197,17 @@ def _own_words(question: str) -> tuple[set[str], set[str]] | None:
     return (only_a, only_b) if only_a and only_b else None
 
 
+def _asked_together(question: str) -> tuple[set[str], set[str]] | None:
+    """The two things a question asks about at once ("the <diabetes> and <Linnerud> datasets", "the
+    <receipts> and <expenditures>"): the content word nearest "and" on each side, when they differ."""
+    match = _AND.search(_without_periods(question))
+    if match is None:
+        return None
+    before = [w for w in content_words(match.group("a")) if w not in COMPARISON_STEMS][-1:]
+    after = [w for w in content_words(match.group("b")) if w not in COMPARISON_STEMS][:1]
+    return ({before[0]}, {after[0]}) if before and after and before != after else None
+
+
 def _without_periods(question: str) -> str:
     """The question with its periods blanked: "in the fiscal year ended June 30, 1896" says when, not which side."""
     for mention in reversed(find_periods(question)):
@@ -167,10 +218,7 @@ def _without_periods(question: str) -> str:
 def _figures(passage: Passage, start: int, end: int) -> list[Quantity]:
     """The figures between `start` and `end` of the passage: not years, dates, references or numbers in names."""
     text = passage.chunk.text
-    not_figures = (
-        reference_spans(text) + [(n.start, n.end) for n in name_numbers(text)]
-        + [(m.start, m.end) for m in find_periods(text)]
-    )
+    not_figures = non_figure_spans(text)
     return [
         q for q in parse_quantities(text, table_scale(passage.chunk.context))
         if start <= q.start < end and q.unit != YEAR and not any(s <= q.start < e for s, e in not_figures)
@@ -221,7 +269,9 @@ def states_change(number: CheckedNumber) -> bool:
     quote, at = _figure_in_quote(number)
     if at < 0:
         return False
-    return bool(_CHANGE_AFTER.match(quote, at + len(number.quantity.text)) or _CHANGE_BEFORE.search(quote[:at]))
+    digits = _DIGITS.match(number.quantity.text)  # "28 more instances" is read as one figure
+    ends = {at + len(number.quantity.text), at + (digits.end() if digits else 0)}
+    return any(_CHANGE_AFTER.match(quote, end) for end in ends) or bool(_CHANGE_BEFORE.search(quote[:at]))
 
 
 def _stems(text: str) -> set[str]:

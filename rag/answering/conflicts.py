@@ -40,7 +40,7 @@ from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, same_figur
 from rag.answering.words import COMPARISON_STEMS, PERIOD_STEMS, content_stems
 from rag.embedding import Embedder
 from rag.numbers import Quantity, parse_quantities, same_quantity, table_scale
-from rag.periods import Period, PeriodKind, find_periods, periods_in, reference_spans
+from rag.periods import Period, PeriodKind, non_figure_spans, periods_in
 from rag.types import Passage, Span
 
 # On the question's relevance scale, a candidate sentence may score at most this much less than
@@ -72,7 +72,7 @@ def _names(number: CheckedNumber) -> bool:
     """Whether the figure names something where its quote writes it ("Unit 0147", "line 1", "June 30, 1896")."""
     quote, written = number.spans[0].quote if number.spans else "", number.quantity.text
     at = quote.find(written)
-    return bool(_IDENTIFIER.match(written)) or (at >= 0 and _is_identifier(quote, at, written, _naming_spans(quote)))
+    return bool(_IDENTIFIER.match(written)) or (at >= 0 and _is_identifier(quote, at, written, non_figure_spans(quote)))
 
 
 def find_conflict(
@@ -112,7 +112,7 @@ def find_conflict(
         CheckedNumber(q, [sentence_span(p, q.start, q.end)])
         for p in passages
         if p.chunk.source not in cited
-        for naming in [_naming_spans(p.chunk.text)]
+        for naming in [non_figure_spans(p.chunk.text)]
         for q in parse_quantities(p.chunk.text, table_scale(p.chunk.context))
         if q.unit in units and not _is_identifier(p.chunk.text, q.start, q.text, naming)
     ]
@@ -224,13 +224,8 @@ def _identifiers(text: str) -> set[str]:
     return {match.lower() for match in _CODE.findall(text)}
 
 
-def _naming_spans(text: str) -> list[tuple[int, int]]:
-    """Where `text` names a part of a document ("lines 5 and 6") or a date ("June 30, 1896"): no figure there measures."""
-    return reference_spans(text) + [(m.start, m.end) for m in find_periods(text)]
-
-
 def _is_identifier(text: str, start: int, written: str, naming: list[tuple[int, int]]) -> bool:
-    """A number that names a record ("Unit 0147", "#12", "No. 7", "Form 1042-S") or sits in a `_naming_spans` span."""
+    """A number that names a record ("Unit 0147", "#12", "No. 7", "Form 1042-S") or sits in a `non_figure_spans` span."""
     return bool(
         _IDENTIFIER.match(written)
         or _IDENTIFIER_BEFORE.search(text[max(0, start - 8) : start])

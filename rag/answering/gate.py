@@ -41,7 +41,7 @@ from rag.answering.verify import (
 from rag.answering.words import content_stems
 from rag.injection import overlaps
 from rag.numbers import YEAR, Quantity, parse_quantities
-from rag.periods import find_periods, name_numbers, periods_in, reference_spans
+from rag.periods import non_figure_spans, periods_in
 from rag.types import DroppedClaim, Passage, RejectionKind, Span
 
 # A claim scoring below this on the relevance scale (0 = as similar to the question as a typical
@@ -191,6 +191,8 @@ _INSTRUCTION_REASON = "rests on a sentence addressed to an AI, which is not evid
 
 # "the 1893 message": a bare four-digit number of a year's range is a date, never a premise figure.
 _YEAR_LIKE = re.compile(r"(?:1[6-9]|20)\d\d(?![\d,.])(?!\s*%)")
+# "can one story be labelled with", "one office": a spelled "one" picks out a single thing, it states no figure.
+_ONE = re.compile(r"one\b", re.IGNORECASE)
 _CELL_RUN_FIGURES = 6  # a statement with this many figures ...
 _CELL_RUN_SHARE = 0.4  # ... making up this share of its words is copied table cells
 _HEADER_RUN = 6  # this many words in a row of a table's caption and headers is a copied header
@@ -223,26 +225,27 @@ def absent_premises(question: str, passages: list[Passage]) -> list[Quantity]:
     """Figures of the question that no retrieved passage states: a false premise, named at the end of the answer.
 
     A figure that a bracket table's row holds ("63,000 63,050" for $63,020, `rag/brackets.py`)
-    is mentioned.
+    is mentioned, and so is a bare number ("persons under 18") that a passage or its table's
+    headers write with any unit ("Under 18 years").
     """
-    return [
-        q for q in premise_figures(question)
-        if not any(find_in_passage(q, p) or brackets.holds(q, p.chunk.text) for p in passages)
-    ]
+    return [q for q in premise_figures(question) if not any(_mentions(p, q) for p in passages)]
+
+
+def _mentions(passage: Passage, figure: Quantity) -> bool:
+    if find_in_passage(figure, passage) or brackets.holds(figure, passage.chunk.text):
+        return True
+    written = parse_quantities(f"{passage.chunk.context}\n{passage.chunk.text}")
+    return not figure.unit and any(q.value == figure.value for q in written)
 
 
 def premise_figures(question: str) -> list[Quantity]:
     """The figures a question gives. Periods are the scope's business (`scope.py`), and a number
     inside a name ("Windows 11", "Top 500", "COVID-19") or a reference to a part of a document
-    ("Table 324", "line 40", "page 12") is no figure at all."""
-    not_figures = (
-        [(m.start, m.end) for m in find_periods(question)]
-        + [(n.start, n.end) for n in name_numbers(question)]
-        + reference_spans(question)
-    )
+    ("Table 324", "line 40", "page 12") is no figure at all, nor is a spelled "one" ("can one story ...")."""
+    not_figures = non_figure_spans(question)
     return [
         q for q in parse_quantities(question)
-        if q.unit != YEAR and not _YEAR_LIKE.match(q.text)
+        if q.unit != YEAR and not _YEAR_LIKE.match(q.text) and not _ONE.match(q.text)
         and not any(start < q.end and q.start < end for start, end in not_figures)
     ]
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from rag import brackets
 from rag.answering.change import period_change
-from rag.answering.compare import as_asked, proposed_comparison, uncovered_side
+from rag.answering.compare import as_asked, claimed_comparison, proposed_comparison, uncovered_side
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
 from rag.answering.focus import focus_passages
@@ -330,10 +330,13 @@ class _AnswerRun:
         )
         for claim in reply.pending:
             yield from self._try_claim(gate, claim, calculation, None)
-        # "How much did it fall between February and November?": the claims state one figure for each date.
+        # "How much did it fall between February and November?", "How many more A than B?": the claims
+        # state one figure for each date, or each side, and code does the arithmetic.
         if calculation is None:
-            change = period_change(self.question, self.verified, reading.scope.profile_periods)
-            calculation = self._checked(change, gate)
+            implied = period_change(self.question, self.verified, reading.scope.profile_periods) or claimed_comparison(
+                self.question, self.verified
+            )
+            calculation = self._checked(implied, gate)
         if calculation and not any(n.derived for c in self.verified for n in c.numbers):
             yield from self._emit_calculation(calculation)
         return calculation

@@ -14,6 +14,7 @@ periods (a year, fiscal year, quarter, "as of" date or release, `rag.periods`):
   Otherwise it is refused (OTHER_PERIOD);
 - when no retrieved passage of a document that may answer (the named subject's, the named
   document) is about an asked period, the answer says what the documents cover instead
+  (or, when a document's profile is of that period, that no passage found is about it)
   and stops, before the model runs.
 """
 
@@ -98,7 +99,11 @@ class Scope:
             for p in passages
         ):
             return None
-        return coverage_note(self.profiles.values(), self.asked) or f"The documents do not cover {self._asked_periods()}."
+        if note := coverage_note(self.profiles.values(), self.asked):
+            return note
+        if any(match(profile, self.asked).outcome is ScopeOutcome.MATCH for profile in self.profiles.values()):
+            return f"No passage found is about {self._asked_periods()}."  # a document is, but none of its passages was found
+        return f"The documents do not cover {self._asked_periods()}."
 
     def _about_asked_period(self, source: str, text: str) -> bool:
         """The nearest evidence decides: the text's own periods, else its document's profile, else its document.

@@ -35,6 +35,7 @@ from rag.answering.words import COMPARISON_WORDS, stem
 from rag.store.lexical import tokenize
 from rag.types import DroppedClaim, Passage, RejectionKind, Span
 
+_WORD_RUN = re.compile(r"(?:[^\S\n]*,?[^\S\n]*[A-Za-z][A-Za-z-]*){1,3}")  # up to three words after a figure, no digits
 _NEGATIVE_WORDING = re.compile(
     r"\b(loss|losses|lost|deficit|decrease[sd]?|decline[sd]?|fell|fall|dropped|drop|negative|outflow|shortfall|lower|down)\b",
     re.IGNORECASE,
@@ -86,7 +87,20 @@ def stated_in(quantity: Quantity, text: str, table: TableScale | None = None) ->
     for found in parse_quantities(text, table):
         if table_figure_supports(found, quantity, table, EXACT) or _same_count(found, quantity):
             return found
+        if _counted_after(found, quantity, text):
+            return found
     return None
+
+
+def _counted_after(found: Quantity, wanted: Quantity, text: str) -> bool:
+    """A count whose noun follows a few describing words: "30 numeric, predictive attributes" states
+    "30 attributes". No other number may come between ("5 trucks carrying 200 boxes" is not 5 boxes)."""
+    same_value = abs(found.value - wanted.value) <= EXACT * max(abs(wanted.value), 1e-9)
+    if not (wanted.unit and is_count(found) and is_count(wanted) and same_value):
+        return False
+    following = _WORD_RUN.match(text, found.end)
+    noun = stem(wanted.unit.lower())
+    return following is not None and any(stem(word.lower()) == noun for word in re.findall(r"[A-Za-z]+", following.group()))
 
 
 def _same_count(a: Quantity, b: Quantity) -> bool:

@@ -1,7 +1,8 @@
 """What a text is about, as a set of word stems: one reading for the verifier, the gate and conflicts.
 
-Words are compared by their first five letters, a crude stemmer that needs no language
-model ("invest", "investment", "investing" agree). Numbers are left out (they are
+Words are compared by their first five letters once a plural or "-ing" ending is cut, a
+crude stemmer that needs no language model ("invest", "investment", "investing" agree, and
+so do "rate" and "rates", "test" and "testing"). Numbers are left out (they are
 checked exactly, elsewhere), and so are function words and the words questions are
 phrased with, which say nothing about what is measured.
 """
@@ -14,7 +15,8 @@ STEM_CHARS = 5
 _FUNCTION_WORDS = frozenset(
     "how many much what which who whom when where why is are was were be been does do did will would can could "
     "the a an of in on at for to by from with and or as its their his her this that these those than about "
-    "according reported say says said report reports figure figures give given there any all".split()
+    "according reported say says said report reports figure figures give given there any all have has had each"
+    .split()
 )
 
 # Words that phrase a comparison: a statement about a computed figure adds them on its own.
@@ -25,6 +27,14 @@ COMPARISON_WORDS = frozenset(
 
 
 def stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif word.endswith(("xes", "ches", "shes", "sses")):
+        word = word[:-2]
+    elif len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
     return word[:STEM_CHARS]
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from rag.errors import IndexCorruptError
 from rag.metadata import DocumentProfile
 
-FORMAT_VERSION = 6  # 2: checksums of the index files, instruction spans per file; 3: chunks carry their PDF page and
+FORMAT_VERSION = 7  # 2: checksums of the index files, instruction spans per file; 3: chunks carry their PDF page and
 # table context; 4: a sentence no longer ends at an abbreviation before a lower-case word ("U.S. operations");
 # 5: a letter's subject is its author, not its addressee (the subject is part of every chunk's embedding);
-# 6: a table's context keeps its caption line ("2007 Tax Table - Continued") when its headers are long
+# 6: a table's context keeps its caption line ("2007 Tax Table - Continued") when its headers are long;
+# 7: a heading underlined near the top is the title, and a subject read from a file name keeps its case
 
 
 @dataclass(frozen=True)
