@@ -136,6 +136,8 @@ class ClaimGate:
         return None
 
     def _answers_question(self, claim: VerifiedClaim) -> tuple[RejectionKind, str] | None:
+        if _bare_figures(claim.statement):
+            return RejectionKind.NOT_A_SENTENCE, "a figure alone, which does not say what it measures"
         if _is_cell_run(claim.statement):
             return RejectionKind.NOT_A_SENTENCE, "a run of table cells, not a statement"
         if any(_copies_header(claim.statement, table_header(span, self.passages)) for span in claim.spans):
@@ -248,6 +250,14 @@ def premise_figures(question: str) -> list[Quantity]:
         if q.unit != YEAR and not _YEAR_LIKE.match(q.text) and not _ONE.match(q.text)
         and not any(start < q.end and q.start < end for start, end in not_figures)
     ]
+
+
+def _bare_figures(statement: str) -> bool:
+    """A statement that is figures and nothing else ("2.45."): a section number copied from a passage reads the same."""
+    words = statement
+    for figure in parse_quantities(statement):
+        words = words[: figure.start] + " " * (figure.end - figure.start) + words[figure.end :]
+    return words != statement and not any(c.isalpha() for c in words)
 
 
 def _lookup_rows(given: list[Quantity], passages: list[Passage]) -> list[Span]:
