@@ -34,7 +34,8 @@ from rag.types import Chunk, Document
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
 # whitespace and a word that does not start in lower case, or at a line break: "the U.S.
 # operations" and "e.g. the" go on. Other abbreviations ("Dr. Smith") may split early;
-# that costs a little chunk packing, never an offset, since spans stay exact.
+# that costs a little chunk packing, never an offset, since spans stay exact. A line
+# break before a lower-case word goes on too (see `_wraps`).
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=[^\S\n]*\n|[^\S\n]+(?![a-z])|$)|\n")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -66,10 +67,22 @@ def sentence_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     begin = 0
     for match in _SENTENCE_END.finditer(text):
+        if match.group() == "\n" and _wraps(text, match.start()):
+            continue
         _append_trimmed(text, begin, match.end(), spans)
         begin = match.end()
     _append_trimmed(text, begin, len(text), spans)
     return spans
+
+
+def _wraps(text: str, newline: int) -> bool:
+    """Whether the line break at `newline` only wraps a sentence: hard-wrapped prose ("The first 23149
+    samples are\nthe training set.") goes on in lower case. A table row on either side ends its line."""
+    line = text[text.rfind("\n", 0, newline) + 1 : newline]
+    end = text.find("\n", newline + 1)
+    following = text[newline + 1 : len(text) if end < 0 else end]
+    words = following.lstrip(" \t")
+    return bool(line.strip()) and words[:1].islower() and not is_row(line) and not is_row(following)
 
 
 def _append_trimmed(text: str, start: int, end: int, out: list[Span]) -> None:

@@ -100,6 +100,8 @@ _TENS_WORDS = {
     word: value
     for value, word in zip(range(20, 100, 10), "twenty thirty forty fifty sixty seventy eighty ninety".split())
 }
+_SPELLED_VALUES = {**_SMALL_WORDS, **_TENS_WORDS}
+_SPELLED_WORD = re.compile(rf"\b(?:{'|'.join(_SPELLED_VALUES)})\b", re.IGNORECASE)
 _GROUP_WORDS = {"hundred": 100, "dozen": 12}  # multiply the words before them: "two hundred", "a dozen"
 _BIG_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _SCALE_WORDS = {"hundred": 1e2, **_BIG_WORDS}  # after digits: "1.5 million", "5 hundred"
@@ -274,6 +276,7 @@ class _Piece:
     has_tail: bool = False  # a scale, %, currency, unit or multiplier was read after the number
     unit_from_word: bool = False
     plural: bool = False  # the counted noun was plural: "2000 units" is a count, "2024 spending" a year
+    titled: bool = False  # the noun is capitalised as in a title: "2007 Tax Rate Schedules" is a year
     approx: bool = False
 
 
@@ -452,6 +455,7 @@ def _read_counted_noun(text: str, piece: _Piece) -> None:
 
 def _set_noun(piece: _Piece, word: str, end: int, plural: bool) -> None:
     piece.unit, piece.plural = _unit_from_word(word), plural
+    piece.titled = word[:1].isupper() and not _ACRONYM_PLURAL.fullmatch(word) and not word.isupper()
     piece.end, piece.has_tail, piece.unit_from_word = end, True, True
 
 
@@ -515,8 +519,9 @@ def _historic_year_shaped(piece: _Piece) -> bool:
 
 
 def _is_year(text: str, piece: _Piece) -> bool:
-    """A bare 4-digit 1900-2100, or one followed by a singular noun ("2024 spending"); an older
-    one (1600-1899) only after a word that dates ("in 1894", "fiscal 1896"), since it may be a count."""
+    """A bare 4-digit 1900-2100, or one followed by a singular noun ("2024 spending") or a title's
+    capitalised one ("2007 Tax Rate Schedules"); an older one (1600-1899) only after a word that
+    dates ("in 1894", "fiscal 1896"), since it may be a count."""
     if piece.scale != 1.0 or piece.closed:
         return False
     if _historic_year_shaped(piece):
@@ -527,7 +532,8 @@ def _is_year(text: str, piece: _Piece) -> bool:
         return True
     if not piece.unit_from_word:
         return False  # "2025 dollars", "2025 percent"
-    return not piece.plural or bool(_YEAR_BEFORE.search(text, max(0, piece.start - _LOOKBACK), piece.start))
+    dated = _YEAR_BEFORE.search(text, max(0, piece.start - _LOOKBACK), piece.start)
+    return not piece.plural or piece.titled or bool(dated)
 
 
 def _hedged(text: str, piece: _Piece) -> _Piece:
@@ -808,3 +814,8 @@ def _scaled_by_table(text: str, piece: _Piece, table: TableScale) -> bool:
     if table.currency and piece.unit and piece.unit != table.currency:
         return False
     return not (table.except_per_share and "." in text[piece.start : piece.end])
+
+
+def spelled_as_digits(text: str) -> str:
+    """`text` with each number word below a hundred written in digits: "twenty newsgroups" -> "20 newsgroups"."""
+    return _SPELLED_WORD.sub(lambda m: str(_SPELLED_VALUES[m.group().lower()]), text)

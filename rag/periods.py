@@ -214,6 +214,11 @@ _LEAD_WORDS = frozenset("""
     notes item items step steps day days week weeks month months year years quarter quarters q h fy
 """.split()) | set(_MONTHS)
 _NAME_WORD = re.compile(r"\b(?P<word>[A-Z][A-Za-z]*|[A-Z]{2,})[^\S\n]+(?P<number>\d+)\b(?![.,]\d)")
+# "SP 800-223", "ISO 27001-2": a capitalised word, then two numbers joined by a hyphen, the second
+# smaller (an ascending pair, "Revenue 100-200", is a range).
+_NUMBERED_NAME = re.compile(
+    r"\b(?P<word>[A-Z][A-Za-z]*)[^\S\n]+(?P<number>(?P<first>\d+)[-\u2013](?P<second>\d+))\b(?![.,]\d)"
+)
 _HYPHEN_NAME = re.compile(r"\b(?P<word>[A-Za-z]+)-(?P<number>\d+)\b(?![.,]\d)")
 _GLUED_NAME = re.compile(r"\b(?P<word>[A-Za-z]+)(?P<number>\d+)[A-Za-z\d]*\b")
 _NOT_A_NAME_AFTER = re.compile(
@@ -305,9 +310,9 @@ def name_numbers(text: str) -> list[NameNumber]:
     """Numbers that are part of a name, so a figure check can skip them.
 
     Shapes: a capitalised word then an integer ("Windows 11", "Top 500", "Section 4",
-    "Unit 0147", "ISO 9001"), letters-hyphen-digits ("COVID-19", "GPT-4"), letters glued
-    to digits ("H100", "A17"). Not names: years, periods ("FY2022", "Q3"), versions
-    (see `find_periods`), money ("USD 500"), a number followed by a scale, percent or
+    "Unit 0147", "ISO 9001") or two joined by a hyphen, the second smaller ("SP 800-223"),
+    letters-hyphen-digits ("COVID-19", "GPT-4"), letters glued to digits ("H100", "A17").
+    Not names: years, periods ("FY2022", "Q3"), versions (see `find_periods`), money ("USD 500"), a number followed by a scale, percent or
     another number (a table row), and a number after a word that introduces quantities
     ("In 500", "Over 500"). A label then a number alone on its line ("Employees 412",
     "Sites 9") is a field, not a name, unless the label is singular and the number has at
@@ -327,6 +332,9 @@ def name_numbers(text: str) -> list[NameNumber]:
             add(match)
     for match in _GLUED_NAME.finditer(text):
         add(match)
+    for match in _NUMBERED_NAME.finditer(text):
+        if int(match.group("second")) < int(match.group("first")) and match.group("word").lower() not in _LEAD_WORDS:
+            add(match)
     for match in _NAME_WORD.finditer(text):
         word, number = match.group("word"), match.group("number")
         if word.lower() in _LEAD_WORDS or any(start <= match.start("number") < end for start, end in money):
@@ -343,9 +351,12 @@ def identifiers(text: str) -> list[str]:
     """ID-like names of `text` ("Unit 0147", "ISO 9001", "H100"), normalised for verbatim search.
 
     A bare glued token needs a digit count of two or more, so "Q3" or "A4"-like noise is
-    rare; whitespace is collapsed and case folded.
+    rare; whitespace is collapsed and case folded. A document's own number ("SP 800-223") is
+    no record's: it is printed in every page header, and ranking by it would put those
+    header chunks first.
     """
-    return list(dict.fromkeys(normalise_identifier(n.text) for n in name_numbers(text)))
+    names = [n.text for n in name_numbers(text) if not _NUMBERED_NAME.fullmatch(n.text)]
+    return list(dict.fromkeys(normalise_identifier(name) for name in names))
 
 
 def normalise_identifier(text: str) -> str:

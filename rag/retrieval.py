@@ -19,8 +19,10 @@ Three rules act on the fused list, all general:
   first, so that one subject's passages do not fill every place the model reads.
 - Identifiers: a candidate that contains, verbatim, an ID-like name of the
   question ("Unit 0147", "ISO 9001", "H100"; `rag/periods.py`) ranks ahead of
-  candidates that contain fewer of them. Among many similar records the dense
-  list ranks every record alike, and fusion alone would bury the one BM25 found.
+  candidates that contain fewer of them. Among many similar records the dense list
+  ranks every record alike, and fusion alone would bury the one BM25 found. A named
+  subject's own name ("RCV1") is not one: every mention in its documents would push
+  the other subject's passages out.
 
 And one probe, asked for by the answering pipeline for the figures a question gives:
 the rows of bracket tables that hold them (`bracket_rows`), which keyword search cannot
@@ -84,7 +86,9 @@ class Retriever:
             fused = sorted(rescored, key=lambda p: -p.score)
         if len(scope.subjects) > 1:
             fused = self._each_subject_in_turn(fused, scope.subjects)
-        wanted = identifiers(query)
+        # A subject the question names ("RCV1") is found by its documents, not by counting its mentions.
+        named = {subject.casefold() for subject in scope.subjects}
+        wanted = [name for name in identifiers(query) if name.casefold() not in named]
         if wanted:  # a stable sort keeps fused order within each count
             fused.sort(key=lambda p: -identifier_hits(p.chunk.text, wanted))
         return fused[:k]

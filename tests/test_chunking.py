@@ -152,3 +152,18 @@ def test_an_abbreviation_before_a_lower_case_word_does_not_end_the_sentence():
         "Prices rose 5%, e.g. the X1.",
         "Next.",
     ]
+
+
+def test_a_hard_wrapped_sentence_is_one_sentence_but_rows_and_paragraphs_are_not():
+    text = (
+        "The first 23149 samples are\n  the training set and the rest\nthe test set.\n"
+        "Net income\n\nrevenue was high.\n"
+        "net sales 1,577 1,432\nother income 12 15\n"
+    )
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "The first 23149 samples are\n  the training set and the rest\nthe test set.",
+        "Net income",
+        "revenue was high.",
+        "net sales 1,577 1,432",
+        "other income 12 15",
+    ]

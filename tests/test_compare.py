@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from claims import claim
 
-from rag.answering.compare import as_asked, claimed_comparison, proposed_comparison, uncovered_side
+from rag.answering.compare import as_asked, claimed_comparison, operands_mismatch, proposed_comparison, uncovered_side
 from rag.answering.reply import Calculation
 from rag.types import Chunk, Passage
 
@@ -79,6 +79,13 @@ def test_a_ratio_asked_as_a_share_is_a_percentage():
     assert as_asked("How many times more arrests were of adults?", ratio) == ratio
 
 
+def test_how_many_times_more_is_a_ratio_whatever_operation_was_proposed():
+    difference = Calculation("difference", "150", 1, "seven", 2)
+    assert as_asked("How many times more dependencies does the app have?", difference).operation == "ratio"
+    assert as_asked("How many more dependencies does the app have?", difference) == difference
+    assert as_asked("How many times did the app crash, and how many more than last week?", difference) == difference
+
+
 def test_the_side_of_a_comparison_no_statement_speaks_of():
     question = "How does the investment abroad compare with the spending in the home market?"
     assert uncovered_side(question, ["The company will invest $6.8 billion abroad."]) == {"spend", "home", "marke"}
@@ -119,6 +126,27 @@ def test_a_comparison_is_computed_from_the_claim_that_states_each_side(question,
     first, second, value = expected
     assert (result.first.quantity.value, result.second.quantity.value) == (first, second)
     assert result.value.value == pytest.approx(value, rel=1e-3)
+
+
+def test_a_field_that_names_no_side_stands_for_the_side_its_file_names():
+    question = "How many more rooms does the harbour hotel have than the station hotel?"
+    fields = [claim("Number of rooms: 212", "guides/station_hotel.txt"), claim("Number of rooms: 340", "guides/harbour_hotel.txt")]
+    result = claimed_comparison(question, fields)
+    assert result is not None and result.value.value == 128
+    # A file that names neither side decides nothing.
+    assert claimed_comparison(question, [fields[1], claim("Number of rooms: 212", "guides/hotels.txt")]) is None
+
+
+def test_a_side_named_further_from_than_is_read_when_the_nearest_words_do_not_tell_the_figures_apart():
+    question = "How many more volunteers worked in the morning shift of the spring fair than in its evening shift?"
+    both = claim("Of 61 volunteers, 38 worked in the morning shift and another 23 in the evening shift.")
+    result = claimed_comparison(question, [both])
+    assert result is not None and (result.first.quantity.value, result.second.quantity.value) == (38, 23)
+    # Read that wide, a side holds only for two figures of one quote: a figure of another quote stands for neither.
+    total = claim("In all 61 volunteers worked in the morning.")
+    evening = claim("The evening shift had 23 helpers.")
+    assert claimed_comparison(question, [total, evening]) is None
+    assert operands_mismatch(question, total.numbers[0], evening.numbers[0])
 
 
 @pytest.mark.parametrize(

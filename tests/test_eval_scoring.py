@@ -118,6 +118,15 @@ def test_derived_number_is_not_hallucinated():
     assert score.citation_precision == 1.0
 
 
+def test_a_ratio_on_a_spelled_count_is_not_hallucinated_but_one_on_a_spelled_two_is():
+    question = gold("derived", "How many times more dependencies does the app have than the library?", [(150 / 7, "x", "")], [S1])
+    quotes = [(S1, "The app has 150 software dependencies."), (S2, "The library has only seven dependencies.")]
+    score = score_answer(question, answer("Computed from the cited figures: 150 / 7 = 21.4x [1][2].", quotes))
+    assert score.hallucinated == [] and score.verdict == "correct"
+    halved = [(S1, "The app has 150 software dependencies."), (S2, "It rests on two pillars.")]
+    assert score_answer(question, answer("That is 75 per pillar [1][2].", halved)).hallucinated == ["75"]
+
+
 def test_correct_abstention():
     question = gold("unanswerable", "How much did ByteDance spend on AI chips in 2023?")
     score = score_answer(question, answer("The documents do not give a figure for 2023.", abstained=True))

@@ -31,6 +31,14 @@ def gate(question: str, passages: list[Passage], *, relevance: float = 1.0, inst
     )
 
 
+def scoped_gate(question: str, passages: list[Passage], profiles: dict) -> ClaimGate:
+    """A gate that knows the documents' profiles (subject and periods)."""
+    return ClaimGate(
+        question, passages, relevance=lambda statement: 1.0,
+        scope=Scope.of(question, profiles, periods_of_documents({})), evidence=Evidence({}),
+    )
+
+
 FIELDS = passage("ref/company.md", "Company profile\nNumber of Employees: 412\nHeadquarters: Springfield\nFounded: 1998")
 TABLE = passage("ref/table.md", "| Model | Clock | Throughput |\n|---|---|---|\n| X100 | 2.4 GHz | 296 TOPS |")
 
@@ -111,6 +119,10 @@ def test_a_run_of_copied_table_cells_is_not_a_statement():
     assert isinstance(copied, DroppedClaim) and copied.kind is RejectionKind.NOT_A_SENTENCE
     stated = gate(question, [table]).check(ProposedClaim(1, "For 25,300 to 25,350 the tax is 3,009."))
     assert not (isinstance(stated, DroppedClaim) and stated.kind is RejectionKind.NOT_A_SENTENCE), stated
+    # Dot leaders between a row's label and its cells are no words.
+    rows = "Arson. . . . . . . . 9,466 7,085 2,154 115 112\nFraud. . . . . . . . 1,032 672 332 15 12"
+    leaders = gate("How many arrests for arson?", [passage("tables/arrests.txt", rows)]).check(ProposedClaim(1, rows.replace("\n", " ")))
+    assert isinstance(leaders, DroppedClaim) and leaders.kind is RejectionKind.NOT_A_SENTENCE
 
 
 def test_a_figure_alone_is_not_a_statement():
@@ -151,6 +163,24 @@ def test_an_undated_sentence_of_a_document_naming_one_year_is_about_that_year():
     report = passage("reports/annual.txt", "Annual report for 2021.\nRevenue was $5 million.")
     result = gate("What was revenue in 2021?", [report]).check(ProposedClaim(1, "Revenue was $5 million."))
     assert not isinstance(result, DroppedClaim), result
+
+
+def test_an_undated_sentence_of_a_document_naming_one_year_far_more_than_others_is_about_that_year():
+    manual = "Instructions for 2007.\n" + "What is new for 2007. Limits for 2007 changed.\n" * 6 + "Carry it to your 2008 return.\n"
+    rate = passage("forms/manual.txt", "The rate is 35% of the amount over $10,450.")
+
+    def check(question: str, document: str):
+        scope = Scope.of(question, {}, periods_of_documents({"forms/manual.txt": document}))
+        return ClaimGate(question, [rate], relevance=lambda s: 1.0, scope=scope, evidence=Evidence({})).check(
+            ProposedClaim(1, "The rate is 35% of the amount over $10,450.")
+        )
+
+    assert isinstance(check("What rate applied in 2007?", manual), VerifiedClaim)  # 2007 named 13 times, 2008 once
+    refused = check("What rate applies in 2008?", manual)
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_PERIOD
+    # A few mentions of each year decide nothing.
+    story = "Founded in 2007, it grew in 2008.\nIn 2007 it hired staff."
+    assert isinstance(check("What rate applied in 2007?", story), DroppedClaim)
 
 
 def test_no_passage_of_the_asked_year_gives_a_coverage_note():
@@ -239,6 +269,25 @@ def test_a_claim_from_another_subjects_document_is_refused():
     assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.OTHER_SUBJECT
 
 
+def test_the_other_half_of_a_two_part_question_is_not_another_subject():
+    from rag.metadata import DocumentProfile
+
+    profiles = {
+        "guides/acme_widget_guide.txt": DocumentProfile("Acme Widget Guide", (), "title"),
+        "guides/zeta_tool_guide.pdf": DocumentProfile("UNCLASSIFIED", (), "first line"),  # a cover banner
+    }
+    widget = passage("guides/acme_widget_guide.txt", "This guide documents Widget version 4.2.")
+    tool = passage("guides/zeta_tool_guide.pdf", "This manual describes version 3.7 of the program.")
+    question = "Which version does the Acme widget guide document, and which version of ZETA does its manual describe?"
+    claim = scoped_gate(question, [widget, tool], profiles).check(ProposedClaim(2, "The manual describes version 3.7."))
+    assert isinstance(claim, VerifiedClaim)
+    # A document that names neither the asked subject nor the question's other name is still another subject's.
+    other = passage("guides/omega_manual.txt", "This manual describes version 5.1 of the program.")
+    profiles["guides/omega_manual.txt"] = DocumentProfile("Omega Systems", (), "title")
+    result = scoped_gate(question, [other], profiles).check(ProposedClaim(1, "The manual describes version 5.1."))
+    assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.OTHER_SUBJECT
+
+
 def test_a_claim_from_another_years_report_is_refused_when_the_question_names_the_report():
     from rag.metadata import DocumentProfile
     from rag.periods import Period, PeriodKind
@@ -250,10 +299,7 @@ def test_a_claim_from_another_years_report_is_refused_when_the_question_names_th
     later = passage("reports/acme-2022.txt", "Revenue was $40 million in 2021 and $46 million in 2022.")
     own = passage("reports/acme-2021.txt", "Revenue for the year was $41 million.")
     question = "In Acme's 2021 annual report, what was revenue in 2021?"
-    scoped = ClaimGate(
-        question, [later, own], relevance=lambda s: 1.0,
-        scope=Scope.of(question, profiles, periods_of_documents({})), evidence=Evidence({}),
-    )
+    scoped = scoped_gate(question, [later, own], profiles)
     refused = scoped.check(ProposedClaim(1, "Revenue was $40 million in 2021."))
     assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_PERIOD
     assert isinstance(scoped.check(ProposedClaim(2, "Revenue for the year was $41 million.")), VerifiedClaim)

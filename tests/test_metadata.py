@@ -109,6 +109,20 @@ def test_a_lowercase_file_name_subject_is_named_in_any_case_a_capitalised_one_as
     assert question_scope("What did Harrison report?", subjects).subjects == ("Harrison",)
 
 
+def test_a_number_in_a_subject_may_be_spelled_or_written_in_digits():
+    subjects = ["twenty questions", "Seven Seas Shipping", "metro"]
+    assert question_scope("How long is the 20 questions game?", subjects).subjects == ("twenty questions",)
+    assert question_scope("What did 7 Seas Shipping earn?", subjects).subjects == ("Seven Seas Shipping",)
+    # A number alone is no name: "twenty", the first word of a subject, does not make every 20 name it.
+    assert question_scope("Which 20 stations does the metro have?", subjects).subjects == ("metro",)
+
+
+def test_an_initialism_subject_is_named_by_the_words_it_spells():
+    subjects = ["lfw", "harbour hotel"]
+    assert question_scope("How many people does the Labeled Faces in the Wild set show?", subjects).subjects == ("lfw",)
+    assert question_scope("How many Labeled Faces are there?", subjects).subjects == ()  # two words spell no initialism
+
+
 LETTER = """To the Senate and House of Representatives:
 
 The reports of the several Executive Departments will be laid before Congress. The Congress

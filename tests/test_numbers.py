@@ -155,6 +155,9 @@ def test_names_ordinals_and_idioms_are_not_quantities(text: str) -> None:
         ("by mid-2025", [("2025", 2025, "year")]),
         ("2,000 chips", [("2,000 chips", 2000, "chip")]),  # a comma means a count
         ("2000 units", [("2000 units", 2000, "unit")]),  # a plural noun means a count
+        ("2000 Chinese firms", [("2000 Chinese firms", 2000, "firm")]),
+        ("2048 GPUs", [("2048 GPUs", 2048, "gpu")]),
+        ("2007 Tax Rate Schedules", [("2007", 2007, "year")]),  # unless a title capitalises it
         ("in 2026 units were shipped", [("2026", 2026, "year")]),  # unless a year word precedes
         ("2025 dollars", [("2025 dollars", 2025, "USD")]),
         ("a 5-year plan", [("5-year", 5, "years-duration")]),

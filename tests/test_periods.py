@@ -171,6 +171,13 @@ def test_quantities_periods_and_versions_are_not_names(sentence):
     assert name_numbers(sentence) == []
 
 
+def test_a_documents_hyphenated_number_is_a_name_and_no_identifier():
+    question = "How many dependencies does NIST SP 800-223 list?"
+    assert [n.text for n in name_numbers(question)] == ["SP 800-223"]
+    assert identifiers(question) == []  # printed in every page header: ranking by it would favour headers
+    assert name_numbers("Revenue 100-200 million was forecast.") == []  # an ascending pair is a range
+
+
 def test_identifiers_are_normalised_for_verbatim_search():
     assert identifiers("What did  Unit 0147 report under ISO 9001?") == ["unit 0147", "iso 9001"]
     assert identifiers("How much did revenue grow in 2021?") == []

@@ -88,6 +88,17 @@ def test_a_question_naming_two_subjects_reads_each_subjects_best_passages_in_tur
     assert [p.chunk.source for p in found] == ["data/diabetes.txt", "data/linnerud.txt", "data/diabetes.txt"]
     one = retriever.search("How many instances does the diabetes dataset contain?", 3, 40)
     assert [p.chunk.source for p in one] == ["data/diabetes.txt"] * 3
+    # A subject named like an identifier ("DS42") is not one: its every mention would push the other subject out.
+    files["data/ds42.txt"] = FileEntry("0", 1, 1, profile=DocumentProfile("DS42", (), "subject: file name"))
+    fused[:] = [
+        Passage(Chunk(source, text, i, i + len(text), 1, 1, ""), score=2 / (61 + i))
+        for i, (source, text) in enumerate(
+            [("data/ds42.txt", "DS42 rows"), ("data/ds42.txt", "DS42 columns"), ("data/diabetes.txt", "rows"), ("data/ds42.txt", "DS42 notes")]
+        )
+    ]
+    retriever = Retriever(store, SimpleNamespace(embed=lambda texts: np.zeros((len(texts), 4), dtype=np.float32)))
+    both = retriever.search("How many rows do the diabetes and DS42 datasets have?", 3, 40)
+    assert [p.chunk.source for p in both] == ["data/ds42.txt", "data/diabetes.txt", "data/ds42.txt"]
 
 
 _COMPANIES = ("Acme Corporation", "Globex Inc.")

@@ -9,7 +9,9 @@ refuses a calculation whose operands are not the two sides (or state a change, "
 less", rather than an amount); `proposed_comparison`
 finds the pair in one retrieved sentence when the model gave none, and `claimed_comparison`
 in the answer's own claims when each states one side ("The wine dataset has 178 instances."
-"The iris dataset has 150.").
+"The iris dataset has 150."). A figure whose quote names no side ("Number of Instances: 178")
+stands for the side its file's name names (wine_data.txt). When the words next to "than" do
+not tell two figures of one quote apart, side A's other words may (`_side_readings`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rag.answering.conflicts import figures_of
 from rag.answering.expected import expected_kind
 from rag.answering.reply import Calculation
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine
-from rag.answering.words import COMPARISON_STEMS, content_stems, content_words
+from rag.answering.words import COMPARISON_STEMS, content_stems, content_words, file_name_stems
 from rag.chunking import Span, sentence_spans
 from rag.numbers import YEAR, Quantity, parse_quantities, table_scale
 from rag.periods import find_periods, non_figure_spans
@@ -34,6 +36,9 @@ _MORE_THAN = re.compile(
 _EXCEEDS = re.compile(r"(?P<a>.+?)\b(?:exceed|outnumber|outweigh)(?:s|ed)?\b(?P<b>.+)", re.IGNORECASE)
 _FEWER = re.compile(r"^(?:less|fewer|smaller|lower)\b", re.IGNORECASE)
 _TIMES = re.compile(r"\btimes\b", re.IGNORECASE)  # "how many times larger", "three times as many"
+_TIMES_MORE = re.compile(  # "how many times more": a ratio, whatever operation is proposed
+    r"\btimes\s+(?:more|less|fewer|larger|smaller|bigger|higher|lower|greater|as)\b", re.IGNORECASE
+)
 _BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
 _AND = re.compile(r"(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)  # "How many A and how many B?"
 _COMPARED = re.compile(r"(?P<a>.+?)\b(?:compared? (?:with|to|against)|versus|vs\.?)\b(?P<b>.+)", re.IGNORECASE)
@@ -68,13 +73,16 @@ def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber
         change = next((n for n in (first, second) if states_change(n)), None)
         if change is not None:
             return f"{change.quantity.text} states a change, not an amount the question compares"
-    sides = _own_words(question)
-    if sides is None:
+    readings = _side_readings(question)
+    if not readings:
         return None
-    first_sides, second_sides = _possible_sides(first, sides), _possible_sides(second, sides)
-    if any(a != b for a in first_sides for b in second_sides):
-        return None
-    only_a, only_b = sides
+    for sides, wide in readings:
+        if wide and first.spans[0] != second.spans[0]:
+            continue
+        first_sides, second_sides = _possible_sides(first, sides, wide), _possible_sides(second, sides, wide)
+        if any(a != b for a in first_sides for b in second_sides):
+            return None
+    only_a, only_b = readings[0][0]
     return (
         f"the operands {first.quantity.text} and {second.quantity.text} are not the two things the question "
         f"compares ({' '.join(sorted(only_a))} / {' '.join(sorted(only_b))})"
@@ -134,25 +142,39 @@ def claimed_comparison(question: str, claims: list[VerifiedClaim]) -> Calculatio
     the kind the question asks and of one unit, or nothing is computed.
     """
     match = _MORE_THAN.search(question) or _EXCEEDS.search(question)
-    sides = _own_words(_without_periods(question))
-    if match is None or sides is None:
+    if match is None:
         return None
     expected = expected_kind(question)
+    numbers = [
+        n for claim in claims for n in figures_of(claim)
+        if not states_change(n) and not (expected and not expected.satisfied_by(n.quantity))
+    ]
+    readings = _side_readings(_without_periods(question))
+    pair = next((pair for sides, wide in readings if (pair := _one_per_side(numbers, sides, wide))), None)
+    if pair is None:
+        return None
+    a, b = pair
+    first, second = (b, a) if _FEWER.match(question[match.start() :]) else (a, b)
+    result = combine(_asked_operation(question, "ratio" if _TIMES.search(question) else "difference"), first, second)
+    return result if isinstance(result, CalculationResult) else None
+
+
+def _one_per_side(
+    numbers: list[CheckedNumber], sides: tuple[set[str], set[str]], wide: bool
+) -> tuple[CheckedNumber, CheckedNumber] | None:
+    """The one figure that stands for each side, when exactly one does, both of one unit (and, read
+    `wide`, both in one quote)."""
     found: list[dict[tuple[float, str], CheckedNumber]] = [{}, {}]
-    for number in (n for claim in claims for n in figures_of(claim)):
-        if states_change(number) or (expected and not expected.satisfied_by(number.quantity)):
-            continue
-        possible = _possible_sides(number, sides)
+    for number in numbers:
+        possible = _possible_sides(number, sides, wide)
         if len(possible) == 1:
             found[possible.pop()].setdefault((number.quantity.value, number.quantity.unit), number)
     if len(found[0]) != 1 or len(found[1]) != 1:
         return None
     [a], [b] = found[0].values(), found[1].values()
-    if a.quantity.unit != b.quantity.unit:
+    if wide and a.spans[0] != b.spans[0]:
         return None
-    first, second = (b, a) if _FEWER.match(question[match.start() :]) else (a, b)
-    result = combine(_asked_operation(question, "ratio" if _TIMES.search(question) else "difference"), first, second)
-    return result if isinstance(result, CalculationResult) else None
+    return (a, b) if a.quantity.unit == b.quantity.unit else None
 
 
 def as_asked(question: str, calculation: Calculation) -> Calculation:
@@ -161,7 +183,10 @@ def as_asked(question: str, calculation: Calculation) -> Calculation:
 
 
 def _asked_operation(question: str, operation: str) -> str:
-    """A ratio asked as a share ("what percentage of") is a percentage."""
+    """The operation the question asks for: "how many times more" is a ratio, whatever the model proposed;
+    a ratio asked as a share ("what percentage of") is a percentage."""
+    if operation == "difference" and _TIMES_MORE.search(question):
+        operation = "ratio"
     kind = expected_kind(question)
     return "percent_of" if operation == "ratio" and kind is not None and kind.percent else operation
 
@@ -186,15 +211,40 @@ def compared_texts(question: str) -> tuple[str, str] | None:
     return None
 
 
-def _own_words(question: str) -> tuple[set[str], set[str]] | None:
-    """The stems only side A names and those only side B names, or None when the question compares nothing."""
+def _own_words(question: str, *, wide: bool = False) -> tuple[set[str], set[str]] | None:
+    """The stems only side A names and those only side B names, or None when the question compares nothing.
+
+    Side A is its two content words next to "than": the words further off usually name what
+    is measured ("how much more <revenue> came from hardware than ..."). `wide` reads every
+    word of side A but the one right after "more", which names what is measured ("how many
+    more writers contributed to the <training> set of the digits data than to its test set");
+    None when the question does not ask "more <noun> ... than".
+    """
     texts = compared_texts(question)
     if texts is None:
         return None
     first = [w for w in content_words(texts[0]) if w not in COMPARISON_STEMS]
-    side_a, side_b = set(first[-_SIDE_WORDS:]), _stems(texts[1])
+    if not wide:
+        side_a = set(first[-_SIDE_WORDS:])
+    else:
+        more = _MORE_THAN.search(question)
+        measured = more and _WORD.match(more.group("a").lstrip())
+        if not (more and more.group("a") == texts[0] and measured and content_words(measured.group())):
+            return None
+        side_a = set(first[1:])
+    side_b = _stems(texts[1])
     only_a, only_b = side_a - side_b, side_b - side_a
     return (only_a, only_b) if only_a and only_b else None
+
+
+def _side_readings(question: str) -> list[tuple[tuple[set[str], set[str]], bool]]:
+    """The ways to read the two sides, each with whether it is the wide one: the words next to "than",
+    then side A's every word but what is measured. A wide reading is looser (a total's sentence may
+    name a word of side A), so it holds only for two figures of one quote, each named by its own
+    clause: "30 contributed to the training set and 13 to the test set"."""
+    narrow, wide = _own_words(question), _own_words(question, wide=True)
+    readings = [(narrow, False)] if narrow else []
+    return readings + [(wide, True)] if wide and wide != narrow else readings
 
 
 def _asked_together(question: str) -> tuple[set[str], set[str]] | None:
@@ -244,17 +294,26 @@ def _side_of(text: str, sentence: Span, start: int, end: int, sides: tuple[set[s
     return None
 
 
-def _possible_sides(number: CheckedNumber, sides: tuple[set[str], set[str]]) -> set[int]:
-    """The sides (0 for A, 1 for B) an operand can stand for, read in its quote."""
+def _possible_sides(number: CheckedNumber, sides: tuple[set[str], set[str]], clause_only: bool = False) -> set[int]:
+    """The sides (0 for A, 1 for B) an operand can stand for, read in its quote (`clause_only`: in its own clause)."""
     quote, at = _figure_in_quote(number)
+    if clause_only:
+        sentence = next((s for s in sentence_spans(quote) if s.start <= at < s.end), None)
+        side = _side_of(quote, sentence, at, at + len(number.quantity.text), sides) if sentence and at >= 0 else None
+        return set() if side is None else {side}
     if at < 0:
-        words = _stems(quote)
-        return {side for side, own in enumerate(sides) if own & words}
-    sentence = next((s for s in sentence_spans(quote) if s.start <= at < s.end), Span(0, len(quote)))
-    side = _side_of(quote, sentence, at, at + len(number.quantity.text), sides)
-    if side is not None:
-        return {side}
-    words = _stems(quote[sentence.start : sentence.end])
+        named = _named_sides(_stems(quote), sides)
+    else:
+        sentence = next((s for s in sentence_spans(quote) if s.start <= at < s.end), Span(0, len(quote)))
+        side = _side_of(quote, sentence, at, at + len(number.quantity.text), sides)
+        if side is not None:
+            return {side}
+        named = _named_sides(_stems(quote[sentence.start : sentence.end]), sides)
+    # A field ("Number of Instances: 178") names no side; the file it is in may (wine_data.txt).
+    return named or _named_sides(file_name_stems(number.spans[0].source) - COMPARISON_STEMS, sides)
+
+
+def _named_sides(words: set[str], sides: tuple[set[str], set[str]]) -> set[int]:
     return {side for side, own in enumerate(sides) if own & words}
 
 

@@ -29,6 +29,7 @@ from rag.answering.compare import operands_mismatch
 from rag.answering.expected import asks_for_figure, expected_kind, is_figure
 from rag.answering.reply import ProposedClaim
 from rag.answering.scope import Scope
+from rag.answering.spread import asks_range, range_mismatch
 from rag.answering.verify import (
     CalculationResult,
     CheckedNumber,
@@ -116,7 +117,11 @@ class ClaimGate:
         for operand in (calculation.first, calculation.second):
             if any(self.evidence.rests_on_instruction(span) for span in operand.spans):
                 return DroppedClaim(calculation.expression, RejectionKind.INSTRUCTION, _INSTRUCTION_REASON)
-        mismatch = operands_mismatch(self.question, calculation.first, calculation.second)
+        first, second = calculation.first, calculation.second
+        if asks_range(self.question):
+            mismatch = range_mismatch(first, second, self.passages)
+        else:
+            mismatch = operands_mismatch(self.question, first, second)
         if mismatch:
             return DroppedClaim(calculation.expression, RejectionKind.WRONG_OPERANDS, mismatch)
         operands = [calculation.first, calculation.second]
@@ -205,8 +210,9 @@ _FIGURE_TOKEN = re.compile(r"^[(\[$€£¥-]*\d[\d,.]*%?[)\]]*[.,;:]?$")
 def _is_cell_run(statement: str) -> bool:
     """A small model asked about a table sometimes copies a stretch of its cells as the "statement"
     ("Sample Table 25,250 25,300 25,350 3,001 3,009 ..."): each figure is in the passage, but no
-    reader can tell which one answers. A sentence of figures has words between them."""
-    tokens = _TOKEN.findall(statement)
+    reader can tell which one answers. A sentence of figures has words between them; the dots that
+    lead a row's label to its cells ("Arson. . . . . 9,466 7,085") are no words."""
+    tokens = [token for token in _TOKEN.findall(statement) if any(c.isalnum() for c in token)]
     figures = sum(1 for token in tokens if _FIGURE_TOKEN.match(token))
     return figures >= _CELL_RUN_FIGURES and figures >= _CELL_RUN_SHARE * len(tokens)
 

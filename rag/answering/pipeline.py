@@ -23,6 +23,7 @@ from rag.answering.change import period_change
 from rag.answering.compare import as_asked, claimed_comparison, proposed_comparison, uncovered_side
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
+from rag.answering.fields import field_claims, unanswered_documents
 from rag.answering.focus import focus_passages
 from rag.answering.gate import ClaimGate, Evidence, absent_premises, premise_figures
 from rag.answering.lookup import lookup_difference, table_lookups
@@ -38,6 +39,7 @@ from rag.answering.reply import (
     reply_status,
 )
 from rag.answering.scope import Scope, periods_of_documents
+from rag.answering.spread import row_range
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, calculate, passage_span
 from rag.answering.words import content_stems
 from rag.config import Settings
@@ -330,11 +332,18 @@ class _AnswerRun:
         )
         for claim in reply.pending:
             yield from self._try_claim(gate, claim, calculation, None)
-        # "How much did it fall between February and November?", "How many more A than B?": the claims
-        # state one figure for each date, or each side, and code does the arithmetic.
+        # A side of "the A and B datasets" no claim speaks of: its documents' field of the asked kind, read by code.
+        if unanswered := unanswered_documents(self.question, self.verified, {p.chunk.source for p in pool}, reading.scope):
+            pool_gate = shown_gate.over(pool)
+            for field in field_claims(self.question, unanswered, pool):
+                yield from self._show(pool_gate.admit(field))
+        # "How much did it fall between February and November?", "How many more A than B?", "What is the
+        # range?": the claims state one figure for each date, each side, or each end, and code does the arithmetic.
         if calculation is None:
-            implied = period_change(self.question, self.verified, reading.scope.profile_periods) or claimed_comparison(
-                self.question, self.verified
+            implied = (
+                period_change(self.question, self.verified, reading.scope.profile_periods)
+                or claimed_comparison(self.question, self.verified)
+                or row_range(self.question, self.verified, [*passages, *pool])
             )
             calculation = self._checked(implied, gate)
         if calculation and not any(n.derived for c in self.verified for n in c.numbers):

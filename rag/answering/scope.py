@@ -6,11 +6,14 @@ figure, and asked about one company's capital expenditure, with another's. So wh
 question names subjects (those of the corpus's document profiles, `rag.metadata`) or
 periods (a year, fiscal year, quarter, "as of" date or release, `rag.periods`):
 
-- a claim from a document about another subject is refused (OTHER_SUBJECT), and so is one
-  from another document than the dated one the question names ("Acme's 2021 report");
+- a claim from a document about another subject is refused (OTHER_SUBJECT), unless its quote
+  or file name names a name of the question that no profile subject is (the other half of "A's
+  X and B's Y", B's profile subject read from a cover banner); so is one from another document
+  than the dated one the question names ("Acme's 2021 report");
 - a claim is about an asked period when its quote (with its chunk's table header) names
   a matching period; when the quote names no period, when its document's profile does;
-  and when the document has no profiled period, when its text names that one period only.
+  and when the document has no profiled period, when its text names that one period only, or
+  one year far more often than any other.
   Otherwise it is refused (OTHER_PERIOD);
 - when no retrieved passage of a document that may answer (the named subject's, the named
   document) is about an asked period, the answer says what the documents cover instead
@@ -21,16 +24,29 @@ periods (a year, fiscal year, quarter, "as of" date or release, `rag.periods`):
 from __future__ import annotations
 
 import functools
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.answering.columns import column_of, table_header
 from rag.answering.verify import VerifiedClaim
-from rag.metadata import DocumentProfile, QuestionScope, ScopeOutcome, coverage_note, match, question_scope
-from rag.periods import Period, PeriodKind, periods_in
+from rag.metadata import (
+    DocumentProfile,
+    QuestionScope,
+    ScopeOutcome,
+    coverage_note,
+    match,
+    question_scope,
+    subject_matches,
+)
+from rag.periods import Period, PeriodKind, find_periods, periods_in
 from rag.types import Passage, RejectionKind, Span
 
 
+# A whole document is about the year it names at least this often, and this many times as often as any other.
+_DOMINANT_MENTIONS = 10
+_DOMINANT_RATIO = 5
 # Outcomes that rule a whole document out, whatever its sentences say.
 _OTHER_DOCUMENTS = (ScopeOutcome.OTHER_SUBJECT, ScopeOutcome.OTHER_DOCUMENT)
 
@@ -79,7 +95,7 @@ class Scope:
         if self.asked.names_nothing:
             return None
         found = match(self.profiles.get(span.source), self.asked)
-        if found.outcome is ScopeOutcome.OTHER_SUBJECT:
+        if found.outcome is ScopeOutcome.OTHER_SUBJECT and not self._names_other_asked(span):
             return RejectionKind.OTHER_SUBJECT, found.reason
         if found.outcome is ScopeOutcome.OTHER_DOCUMENT:
             return RejectionKind.OTHER_PERIOD, found.reason
@@ -87,6 +103,25 @@ class Scope:
         if self.asked.periods and not self._about_asked_period(span.source, f"{header}\n{span.quote}"):
             return RejectionKind.OTHER_PERIOD, f"{span.source} is not about {self._asked_periods()}"
         return None
+
+    def _names_other_asked(self, span: Span) -> bool:
+        """Whether the quote or its file's name names a name the question asks about that no profile
+        subject is: "GEOTRANS" in nga_geotrans_users_guide.pdf, beside the "NASA" guide it also asks about.
+        A question that names two things may name one its document's profile does not (its subject read
+        from a cover banner); that document is not about "another subject" than asked."""
+        return any(_names(name, f"{span.source}\n{span.quote}") for name in self.asked.other_names)
+
+    def unanswered_documents(self, claims: list[VerifiedClaim]) -> set[str]:
+        """The documents of each subject a question naming two or more asks about that no claim cites."""
+        if len(self.asked.subjects) < 2:
+            return set()
+        cited = {span.source for claim in claims for span in claim.spans}
+        unanswered: set[str] = set()
+        for subject in self.asked.subjects:
+            sources = {s for s, p in self.profiles.items() if p.subject and subject_matches(p.subject, subject)}
+            if not sources & cited:
+                unanswered |= sources
+        return unanswered
 
     def uncovered_note(self, passages: list[Passage]) -> str | None:
         """When no passage of a document that may answer (not another subject's, not another dated
@@ -108,18 +143,20 @@ class Scope:
     def _about_asked_period(self, source: str, text: str) -> bool:
         """The nearest evidence decides: the text's own periods, else its document's profile, else its document.
 
-        A document's whole text decides only when it names a single period of the asked kind: a
-        news story that mentions 2022, 2023 and 2026 says nothing about which year its
-        "this year" means, so its undated sentences answer no dated question.
+        A document's whole text decides only when it names a single period of the asked kind, or
+        one year far more often than any other (`_dominant`): a news story that mentions 2022,
+        2023 and 2026 says nothing about which year its "this year" means, so its undated
+        sentences answer no dated question; a 48-page set of instructions that names 2007 162
+        times and 2008 27 times is about 2007, whatever its first lines (a printer's slug) say.
         """
-        for named, decides in (
-            (periods_in(text), _any_named),
-            (self.profile_periods(source), _any_named),
-            (self.document_periods(source), _one_named),
+        for named, deciding in (
+            (periods_in(text), _all),
+            (self.profile_periods(source), _all),
+            (self.document_periods(source), _dominant),
         ):
             comparable = [n for n in named if any(_comparable(n, a) for a in self.asked.periods)]
             if comparable:
-                return decides(comparable) and any(n.matches(a) for n in comparable for a in self.asked.periods)
+                return any(n.matches(a) for n in deciding(comparable) for a in self.asked.periods)
         return False
 
     def _asked_periods(self) -> str:
@@ -127,21 +164,38 @@ class Scope:
 
 
 def periods_of_documents(documents: dict[str, str]) -> Callable[[str], list[Period]]:
-    """Each document's periods, read once: a long report is not re-parsed for every claim and question."""
+    """Each document's period mentions, every one in order (a period named twice is listed twice), read
+    once: a long report is not re-parsed for every claim and question."""
 
     @functools.cache
     def periods(source: str) -> list[Period]:
-        return periods_in(documents.get(source, ""))
+        return [mention.period for mention in find_periods(documents.get(source, ""))]
 
     return periods
 
 
-def _any_named(periods: list[Period]) -> bool:
-    return True
+def _names(name: str, text: str) -> bool:
+    """`name` as a word of `text`, in any case; an underscore separates words (a file name's)."""
+    words = r"[\W_]+".join(re.escape(word) for word in name.split())
+    return re.search(rf"(?<![^\W_]){words}(?![^\W_])", text, re.IGNORECASE) is not None
 
 
-def _one_named(periods: list[Period]) -> bool:
-    return len({p.canonical for p in periods}) == 1
+def _all(periods: list[Period]) -> list[Period]:
+    return periods
+
+
+def _dominant(periods: list[Period]) -> list[Period]:
+    """The one period a whole document names, or the year it names at least `_DOMINANT_MENTIONS` times and
+    `_DOMINANT_RATIO` times as often as any other year; none otherwise."""
+    if len({p.canonical for p in periods}) == 1:
+        return periods[:1]
+    years = Counter(p.year for p in periods if p.year is not None).most_common(2)
+    if not years:
+        return []
+    (year, mentions), runner_up = years[0], (years[1][1] if len(years) > 1 else 0)
+    if mentions >= _DOMINANT_MENTIONS and mentions >= _DOMINANT_RATIO * runner_up:
+        return [Period(PeriodKind.YEAR, year=year)]
+    return []
 
 
 def _comparable(named: Period, asked: Period) -> bool:

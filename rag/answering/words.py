@@ -9,6 +9,9 @@ phrased with, which say nothing about what is measured.
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 from rag.store.lexical import tokenize
 
 STEM_CHARS = 5
@@ -55,3 +58,8 @@ def content_words(text: str) -> list[str]:
 
 def content_stems(text: str) -> set[str]:
     return set(content_words(text))
+
+
+def file_name_stems(source: str) -> set[str]:
+    """The stems of the words of a document's file name: "reports/wine_data.txt" -> {"wine", "data"}."""
+    return content_stems(re.sub(r"[\W_]+", " ", PurePosixPath(source).stem))

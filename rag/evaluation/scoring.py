@@ -15,7 +15,8 @@ Rules, and why:
     accepted word, or every gold number); otherwise it went along with it.
   - an abstention on any other kind is "abstained" (CRAG "missing").
 - faithfulness: an answer number is hallucinated when no cited quote states it
-  and no single arithmetic step on two quoted numbers gives it; a quoted table cell
+  and no single arithmetic step on two quoted numbers gives it (a spelled "one" or "two"
+  is no operand, "seven" is); a quoted table cell
   also counts in its table's units line ("1,577" under "(In millions of dollars)").
   Numbers of the question and bare spelled-out counts ("two sources") are not checked,
   nor are the years and dates an abstention names: they say which periods the corpus
@@ -43,6 +44,7 @@ from rag.types import Answer
 
 Verdict = Literal["correct", "partial", "wrong", "abstained", "error"]
 CRAG_POINTS: dict[str, int] = {"correct": 1, "partial": 0, "abstained": 0, "error": 0, "wrong": -1}
+_SPELLED_DATA_MIN = 3  # a spelled count this large is data an answer may compute with
 _MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
 _YEAR = r"(?:1[6-9]|20)\d\d"
 _DATE = re.compile(
@@ -160,12 +162,14 @@ def _unbacked(numbers: list[Quantity], quoted: list[Quantity]) -> list[Quantity]
     """The `numbers` that no quoted number states and no one arithmetic step on two quoted numbers gives.
 
     The steps are worked out only for numbers no quote states: on a long quote (a table page)
-    every pair is hundreds of thousands of steps. Spelled counts are not data.
+    every pair is hundreds of thousands of steps. Spelled "one" and "two" are not data ("one of
+    the largest", "a two-pronged plan", "two sources"); a spelled count from three up is
+    ("only seven dependencies": 150 / 7 is backed).
     """
     left = [n for n in numbers if not backed(n, quoted)]
     if not left:
         return []
-    data = [q for q in quoted if not q.spelled]
+    data = [q for q in quoted if not q.spelled or abs(q.value) >= _SPELLED_DATA_MIN]
     steps = [d for i, a in enumerate(data) for j, b in enumerate(data) if i != j for d in derivations(a, b)]
     return [n for n in left if not backed(n, steps)]
 
