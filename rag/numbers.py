@@ -13,8 +13,11 @@ What a caller must know about the representation:
   for their "$" prefixes). "¥" is read as CNY because the corpus is Chinese news.
 * Percent values are the number before the sign: "60%" -> 60.0, unit "%".
 * Multipliers ("twofold", "doubled", "3x", "three times") have unit "x".
-* A calendar year ("in 2025") has unit "year". A duration ("5-year", "two
-  years") has unit "years-duration" so the two never compare equal.
+* A calendar year ("in 2025") has unit "year", and so has one before a singular
+  noun ("2024 spending") or a title's capitalised plural ("2007 Tax Rate
+  Schedules"); before a lower-case plural it is a count ("2000 units"). A
+  duration ("5-year", "two years") has unit "years-duration" so the two never
+  compare equal.
 * Any other unit is the singular, lower-case noun counted ("52,000 chips" ->
   "chip"; "296 TOPS" -> "tops"; "nine Chinese firms" -> "firm"), or "" for a
   bare count.
