@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -85,9 +86,16 @@ def fast_gguf() -> Path:
     return resolve_model("fast", load_settings().cache_dir / "models", show_progress=False).path
 
 
+@dataclass(frozen=True)
+class _Server:
+    base_url: str
+    process: subprocess.Popen
+    log: Path
+
+
 @pytest.fixture(scope="module")
-def llama_cpp_server(fast_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama-cpp-python's OpenAI-compatible server with the fast model; yields its base URL."""
+def llama_cpp_server(fast_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Server]:
+    """llama-cpp-python's OpenAI-compatible server with the fast model."""
     port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     command = [
@@ -95,24 +103,41 @@ def llama_cpp_server(fast_gguf: Path, tmp_path_factory: pytest.TempPathFactory) 
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2",
     ]
     base_url = f"http://127.0.0.1:{port}/v1"
-    with running(command, ready_url=base_url + "/models", log=log, startup_s=300, cwd=REPO):
-        yield base_url
+    with running(command, ready_url=base_url + "/models", log=log, startup_s=300, cwd=REPO) as process:
+        yield _Server(base_url, process, log)
 
 
 @pytest.mark.slow
-def test_the_openai_backend_answers_through_a_real_server(seeds_index: Settings, embedder, llama_cpp_server: str) -> None:
+def test_the_openai_backend_answers_through_a_real_server(seeds_index: Settings, embedder, llama_cpp_server: _Server) -> None:
     from rag.answering.pipeline import Pipeline
 
-    settings = replace(seeds_index, backend="openai", base_url=llama_cpp_server, model="default")
-    generator = _load("openai", settings, model="default", base_url=llama_cpp_server)
+    base_url = llama_cpp_server.base_url
+    settings = replace(seeds_index, backend="openai", base_url=base_url, model="default")
+    generator = _load("openai", settings, model="default", base_url=base_url)
     assert generator.name == "fast"  # `default` is the server's first model
     pipeline = Pipeline(settings, embedder=embedder, generator=generator, show_progress=False)
-    answer = pipeline.ask(QUESTION)
+    try:
+        answer = pipeline.ask(QUESTION)
+    except ModelError:
+        _skip_if_the_server_crashed(llama_cpp_server)
+        raise
     assert answer.model == "fast"
     # What the small model claims differs between CPUs (AVX2 and AVX-512 kernels round differently);
     # that its reply came back over HTTP in the schema and went through the gate does not.
     assert answer.citations or answer.dropped, answer
     assert_checked(answer)
+
+
+def _skip_if_the_server_crashed(server: _Server) -> None:
+    """llama-cpp-python 0.3.36's server dies from a signal on some CPUs (a general protection fault in
+    libggml-cpu on an AMX-capable Xeon, on any completion, while the same build answers in process).
+    That is the third-party server failing, not rag's client: the test says so instead of failing."""
+    try:
+        code = server.process.wait(5)
+    except subprocess.TimeoutExpired:
+        return
+    if code < 0:
+        pytest.skip(f"llama-cpp-python's server died from signal {-code} while generating; its log: {server.log}")
 
 
 @pytest.mark.slow
