@@ -76,8 +76,8 @@ def sentence_spans(text: str) -> list[Span]:
 
 
 def _wraps(text: str, newline: int) -> bool:
-    """Whether the line break at `newline` only wraps a sentence: hard-wrapped prose ("The first 23149
-    samples are\nthe training set.") goes on in lower case. A table row on either side ends its line."""
+    """Whether the line break at `newline` only wraps a sentence: hard-wrapped prose ("The first 500 rows
+    are\nthe training part.") goes on in lower case. A table row on either side ends its line."""
     line = text[text.rfind("\n", 0, newline) + 1 : newline]
     end = text.find("\n", newline + 1)
     following = text[newline + 1 : len(text) if end < 0 else end]

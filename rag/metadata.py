@@ -57,7 +57,7 @@ _CAPITALISED = re.compile(
     r"\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}[a-z]*\d*|[A-Z][a-z]+)(?:[^\S\n]+(?:[A-Z][a-z]+(?:[A-Z]\w*)?|[A-Z]{2,}))*"
 )
 # A run of three or more capitalised words, short lower-case words allowed between them, and an
-# initialism it may spell ("Labeled Faces in the Wild", "lfw").
+# initialism it may spell ("Harbour Wind Farm", "hwf").
 _SPELLED_OUT = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|in|the|and|for|on)\s+)*[A-Z][a-z]+){2,}")
 _INITIALS = re.compile(r"[A-Za-z]{3,6}")
 # Capitalised words that are not names: sentence openers, report vocabulary, calendar words.
@@ -323,12 +323,12 @@ def _aliases(subject: str, all_subjects: tuple[str, ...]) -> list[str]:
 
 def _names_alias(question: str, alias: str) -> bool:
     """A capitalised one-word name ("Apple") is named only as written; other names in any case. A number
-    may be spelled either way ("twenty newsgroups", read from a file name, is "the 20 newsgroups dataset")."""
+    may be spelled either way ("twenty questions", read from a file name, is "the 20 questions game")."""
     question, alias = spelled_as_digits(question), spelled_as_digits(alias)
     if alias.isdigit():
-        return False  # "twenty", the first word of "twenty newsgroups", names nothing
+        return False  # "twenty", the first word of "twenty questions", names nothing
     if _INITIALS.fullmatch(alias) and alias.upper() in _spelled_out_initials(question):
-        return True  # "lfw", read from a file name, is "the Labeled Faces in the Wild dataset"
+        return True  # "hwf", read from a file name, is "the Harbour Wind Farm"
     if alias.isupper() or (alias.istitle() and " " not in alias):
         return re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", question) is not None  # case-sensitive
     return re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", question, re.IGNORECASE) is not None
@@ -336,7 +336,7 @@ def _names_alias(question: str, alias: str) -> bool:
 
 def _spelled_out_initials(question: str) -> set[str]:
     """The initials of each run of capitalised words in `question`, short lower-case words between them
-    skipped: "Labeled Faces in the Wild" -> "LFW"."""
+    skipped: "Harbour Wind Farm" -> "HWF", "Bank of the Northern Isles" -> "BNI"."""
     return {"".join(word[0] for word in run.group().split() if word[0].isupper()) for run in _SPELLED_OUT.finditer(question)}
 
 

@@ -14,7 +14,7 @@ What a caller must know about the representation:
 * Percent values are the number before the sign: "60%" -> 60.0, unit "%".
 * Multipliers ("twofold", "doubled", "3x", "three times") have unit "x".
 * A calendar year ("in 2025") has unit "year", and so has one before a singular
-  noun ("2024 spending") or a title's capitalised plural ("2007 Tax Rate
+  noun ("2024 spending") or a title's capitalised plural ("2019 Tax Rate
   Schedules"); before a lower-case plural it is a count ("2000 units"). A
   duration ("5-year", "two years") has unit "years-duration" so the two never
   compare equal.
@@ -279,7 +279,7 @@ class _Piece:
     has_tail: bool = False  # a scale, %, currency, unit or multiplier was read after the number
     unit_from_word: bool = False
     plural: bool = False  # the counted noun was plural: "2000 units" is a count, "2024 spending" a year
-    titled: bool = False  # the noun is capitalised as in a title: "2007 Tax Rate Schedules" is a year
+    titled: bool = False  # the noun is capitalised as in a title: "2019 Tax Rate Schedules" is a year
     approx: bool = False
 
 
@@ -523,7 +523,7 @@ def _historic_year_shaped(piece: _Piece) -> bool:
 
 def _is_year(text: str, piece: _Piece) -> bool:
     """A bare 4-digit 1900-2100, or one followed by a singular noun ("2024 spending") or a title's
-    capitalised one ("2007 Tax Rate Schedules"); an older one (1600-1899) only after a word that
+    capitalised one ("2019 Tax Rate Schedules"); an older one (1600-1899) only after a word that
     dates ("in 1894", "fiscal 1896"), since it may be a count."""
     if piece.scale != 1.0 or piece.closed:
         return False
@@ -820,5 +820,5 @@ def _scaled_by_table(text: str, piece: _Piece, table: TableScale) -> bool:
 
 
 def spelled_as_digits(text: str) -> str:
-    """`text` with each number word below a hundred written in digits: "twenty newsgroups" -> "20 newsgroups"."""
+    """`text` with each number word below a hundred written in digits: "twenty questions" -> "20 questions"."""
     return _SPELLED_WORD.sub(lambda m: str(_SPELLED_VALUES[m.group().lower()]), text)

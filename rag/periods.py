@@ -214,7 +214,7 @@ _LEAD_WORDS = frozenset("""
     notes item items step steps day days week weeks month months year years quarter quarters q h fy
 """.split()) | set(_MONTHS)
 _NAME_WORD = re.compile(r"\b(?P<word>[A-Z][A-Za-z]*|[A-Z]{2,})[^\S\n]+(?P<number>\d+)\b(?![.,]\d)")
-# "SP 800-223", "ISO 27001-2": a capitalised word, then two numbers joined by a hyphen, the second
+# "SP 400-12", "ISO 27001-2": a capitalised word, then two numbers joined by a hyphen, the second
 # smaller (an ascending pair, "Revenue 100-200", is a range).
 _NUMBERED_NAME = re.compile(
     r"\b(?P<word>[A-Z][A-Za-z]*)[^\S\n]+(?P<number>(?P<first>\d+)[-\u2013](?P<second>\d+))\b(?![.,]\d)"
@@ -310,7 +310,7 @@ def name_numbers(text: str) -> list[NameNumber]:
     """Numbers that are part of a name, so a figure check can skip them.
 
     Shapes: a capitalised word then an integer ("Windows 11", "Top 500", "Section 4",
-    "Unit 0147", "ISO 9001") or two joined by a hyphen, the second smaller ("SP 800-223"),
+    "Unit 0147", "ISO 9001") or two joined by a hyphen, the second smaller ("SP 400-12"),
     letters-hyphen-digits ("COVID-19", "GPT-4"), letters glued to digits ("H100", "A17").
     Not names: years, periods ("FY2022", "Q3"), versions (see `find_periods`), money ("USD 500"), a number followed by a scale, percent or
     another number (a table row), and a number after a word that introduces quantities
@@ -351,7 +351,7 @@ def identifiers(text: str) -> list[str]:
     """ID-like names of `text` ("Unit 0147", "ISO 9001", "H100"), normalised for verbatim search.
 
     A bare glued token needs a digit count of two or more, so "Q3" or "A4"-like noise is
-    rare; whitespace is collapsed and case folded. A document's own number ("SP 800-223") is
+    rare; whitespace is collapsed and case folded. A document's own number ("SP 400-12") is
     no record's: it is printed in every page header, and ranking by it would put those
     header chunks first.
     """

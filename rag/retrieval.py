@@ -21,7 +21,7 @@ Three rules act on the fused list, all general:
   question ("Unit 0147", "ISO 9001", "H100"; `rag/periods.py`) ranks ahead of
   candidates that contain fewer of them. Among many similar records the dense list
   ranks every record alike, and fusion alone would bury the one BM25 found. A named
-  subject's own name ("RCV1") is not one: every mention in its documents would push
+  subject's own name ("DS42") is not one: every mention in its documents would push
   the other subject's passages out.
 
 And one probe, asked for by the answering pipeline for the figures a question gives:
@@ -86,7 +86,7 @@ class Retriever:
             fused = sorted(rescored, key=lambda p: -p.score)
         if len(scope.subjects) > 1:
             fused = self._each_subject_in_turn(fused, scope.subjects)
-        # A subject the question names ("RCV1") is found by its documents, not by counting its mentions.
+        # A subject the question names ("DS42") is found by its documents, not by counting its mentions.
         named = {subject.casefold() for subject in scope.subjects}
         wanted = [name for name in identifiers(query) if name.casefold() not in named]
         if wanted:  # a stable sort keeps fused order within each count

@@ -156,12 +156,12 @@ def test_an_abbreviation_before_a_lower_case_word_does_not_end_the_sentence():
 
 def test_a_hard_wrapped_sentence_is_one_sentence_but_rows_and_paragraphs_are_not():
     text = (
-        "The first 23149 samples are\n  the training set and the rest\nthe test set.\n"
+        "The first 500 rows are\n  the training part and the rest\nthe test part.\n"
         "Net income\n\nrevenue was high.\n"
         "net sales 1,577 1,432\nother income 12 15\n"
     )
     assert [text[s.start : s.end] for s in sentence_spans(text)] == [
-        "The first 23149 samples are\n  the training set and the rest\nthe test set.",
+        "The first 500 rows are\n  the training part and the rest\nthe test part.",
         "Net income",
         "revenue was high.",
         "net sales 1,577 1,432",

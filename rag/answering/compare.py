@@ -9,8 +9,8 @@ refuses a calculation whose operands are not the two sides (or state a change, "
 less", rather than an amount); `proposed_comparison`
 finds the pair in one retrieved sentence when the model gave none, and `claimed_comparison`
 in the answer's own claims when each states one side ("The wine dataset has 178 instances."
-"The iris dataset has 150."). A figure whose quote names no side ("Number of Instances: 178")
-stands for the side its file's name names (wine_data.txt). When the words next to "than" do
+"The iris dataset has 150."). A figure whose quote names no side ("Number of rooms: 340")
+stands for the side its file's name names (harbour_hotel.txt). When the words next to "than" do
 not tell two figures of one quote apart, side A's other words may (`_side_readings`).
 """
 
@@ -217,7 +217,7 @@ def _own_words(question: str, *, wide: bool = False) -> tuple[set[str], set[str]
     Side A is its two content words next to "than": the words further off usually name what
     is measured ("how much more <revenue> came from hardware than ..."). `wide` reads every
     word of side A but the one right after "more", which names what is measured ("how many
-    more writers contributed to the <training> set of the digits data than to its test set");
+    more volunteers worked in the <morning> shift of the fair than in its evening shift");
     None when the question does not ask "more <noun> ... than".
     """
     texts = compared_texts(question)
@@ -241,7 +241,7 @@ def _side_readings(question: str) -> list[tuple[tuple[set[str], set[str]], bool]
     """The ways to read the two sides, each with whether it is the wide one: the words next to "than",
     then side A's every word but what is measured. A wide reading is looser (a total's sentence may
     name a word of side A), so it holds only for two figures of one quote, each named by its own
-    clause: "30 contributed to the training set and 13 to the test set"."""
+    clause: "38 worked in the morning shift and 23 in the evening shift"."""
     narrow, wide = _own_words(question), _own_words(question, wide=True)
     readings = [(narrow, False)] if narrow else []
     return readings + [(wide, True)] if wide and wide != narrow else readings
@@ -309,7 +309,7 @@ def _possible_sides(number: CheckedNumber, sides: tuple[set[str], set[str]], cla
         if side is not None:
             return {side}
         named = _named_sides(_stems(quote[sentence.start : sentence.end]), sides)
-    # A field ("Number of Instances: 178") names no side; the file it is in may (wine_data.txt).
+    # A field ("Number of rooms: 340") names no side; the file it is in may (harbour_hotel.txt).
     return named or _named_sides(file_name_stems(number.spans[0].source) - COMPARISON_STEMS, sides)
 
 

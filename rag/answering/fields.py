@@ -1,10 +1,10 @@
-"""A figure a document writes as a field of the kind asked ("Number of Instances: 178"), read by code.
+"""A figure a document writes as a field of the kind asked ("Number of Rooms: 340"), read by code.
 
-Asked about two things at once ("How many instances do the A and B datasets each
+Asked about two things at once ("How many rooms do the A and B hotels each
 have?"), a small model answers for one and, shown only the other's passages, still cites
 the sentence that names that thing over the field that states the figure. So when a
 side of the question stays unanswered, its documents' passages are searched for a field:
-a line that is a label and a figure ("Number of Instances: 178", "Samples total   400"),
+a line that is a label and a figure ("Number of Rooms: 340", "Rooms total   212"),
 whose label names only what the question asks for (its words, less "number", "total"
 and the like, are all words of the question) and whose figure is of the asked kind. The
 field's document must be the side's: its file name names it, or its profile is of the
@@ -25,8 +25,8 @@ from rag.answering.words import content_stems, file_name_stems
 from rag.numbers import parse_quantities
 from rag.types import Passage
 
-# ":Number of Instances: 178", "- Classes   40", "Samples total     400 (train 300)": label, then a colon or a wide
-# gap, then one figure; a row of several ("Magnesium:  70.0 162.0 99.7") is a table's, whose columns say what each is.
+# ":Number of Rooms: 340", "- Floors   9", "Rooms total     212 (12 suites)": label, then a colon or a wide gap,
+# then one figure; a row of several ("Rooms:  120 140 160") is a table's, whose columns say what each is.
 _FIELD = re.compile(
     r"^[ \t]*[:*\-\u2022]?[ \t]*(?P<label>[A-Za-z][A-Za-z ()'/-]{0,60}?)(?::[ \t]+|[ \t]{2,})"
     r"(?P<figure>[(\[]?[-\u2212]?[$\u20ac\u00a3\u00a5]?\d[\d,.]*%?)(?![\w.,])(?![ \t]+-?\d)[^\n]*$",

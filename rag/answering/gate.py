@@ -211,7 +211,7 @@ def _is_cell_run(statement: str) -> bool:
     """A small model asked about a table sometimes copies a stretch of its cells as the "statement"
     ("Sample Table 25,250 25,300 25,350 3,001 3,009 ..."): each figure is in the passage, but no
     reader can tell which one answers. A sentence of figures has words between them; the dots that
-    lead a row's label to its cells ("Arson. . . . . 9,466 7,085") are no words."""
+    lead a row's label to its cells ("Burglary. . . . 1,204 880") are no words."""
     tokens = [token for token in _TOKEN.findall(statement) if any(c.isalnum() for c in token)]
     figures = sum(1 for token in tokens if _FIGURE_TOKEN.match(token))
     return figures >= _CELL_RUN_FIGURES and figures >= _CELL_RUN_SHARE * len(tokens)

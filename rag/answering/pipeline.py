@@ -332,7 +332,7 @@ class _AnswerRun:
         )
         for claim in reply.pending:
             yield from self._try_claim(gate, claim, calculation, None)
-        # A side of "the A and B datasets" no claim speaks of: its documents' field of the asked kind, read by code.
+        # A side of "the A and B hotels" no claim speaks of: its documents' field of the asked kind, read by code.
         if unanswered := unanswered_documents(self.question, self.verified, {p.chunk.source for p in pool}, reading.scope):
             pool_gate = shown_gate.over(pool)
             for field in field_claims(self.question, unanswered, pool):

@@ -106,7 +106,7 @@ class Scope:
 
     def _names_other_asked(self, span: Span) -> bool:
         """Whether the quote or its file's name names a name the question asks about that no profile
-        subject is: "GEOTRANS" in nga_geotrans_users_guide.pdf, beside the "NASA" guide it also asks about.
+        subject is: "ZETA" in zeta_tool_guide.pdf, beside the "Acme" guide it also asks about.
         A question that names two things may name one its document's profile does not (its subject read
         from a cover banner); that document is not about "another subject" than asked."""
         return any(_names(name, f"{span.source}\n{span.quote}") for name in self.asked.other_names)
@@ -146,8 +146,8 @@ class Scope:
         A document's whole text decides only when it names a single period of the asked kind, or
         one year far more often than any other (`_dominant`): a news story that mentions 2022,
         2023 and 2026 says nothing about which year its "this year" means, so its undated
-        sentences answer no dated question; a 48-page set of instructions that names 2007 162
-        times and 2008 27 times is about 2007, whatever its first lines (a printer's slug) say.
+        sentences answer no dated question; long instructions that name one year 160 times
+        and the next 27 times are about the first, whatever their first lines (a printer's slug) say.
         """
         for named, deciding in (
             (periods_in(text), _all),

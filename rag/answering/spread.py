@@ -1,7 +1,7 @@
 """The range a question asks for, from the minimum and maximum columns of one table row.
 
-"What is the range of petal length, from its minimum to its maximum?" is answered by a
-row of summary statistics ("petal length: 1.0 6.9 3.76 1.76" under "Min Max Mean SD"); a
+"What is the range of the supply voltage, from its minimum to its maximum?" is answered
+by a row of a specification table ("Supply voltage: 1.8 3.3 3.6" under "Min Typ Max"); a
 small model copies the row and does no arithmetic. When the question asks for a range or
 a spread and one verified claim quotes a row whose cells are known to sit under a
 minimum and a maximum column (`columns.py`: a cell's column is read only where the row

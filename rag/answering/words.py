@@ -61,5 +61,5 @@ def content_stems(text: str) -> set[str]:
 
 
 def file_name_stems(source: str) -> set[str]:
-    """The stems of the words of a document's file name: "reports/wine_data.txt" -> {"wine", "data"}."""
+    """The stems of the words of a document's file name: "guides/harbour_hotel.txt" -> {"harbo", "hotel"}."""
     return content_stems(re.sub(r"[\W_]+", " ", PurePosixPath(source).stem))

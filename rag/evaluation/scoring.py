@@ -164,7 +164,7 @@ def _unbacked(numbers: list[Quantity], quoted: list[Quantity]) -> list[Quantity]
     The steps are worked out only for numbers no quote states: on a long quote (a table page)
     every pair is hundreds of thousands of steps. Spelled "one" and "two" are not data ("one of
     the largest", "a two-pronged plan", "two sources"); a spelled count from three up is
-    ("only seven dependencies": 150 / 7 is backed).
+    ("only seven members": 140 / 7 is backed).
     """
     left = [n for n in numbers if not backed(n, quoted)]
     if not left:

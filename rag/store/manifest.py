@@ -15,7 +15,7 @@ FORMAT_VERSION = 8  # 2: checksums of the index files, instruction spans per fil
 # 6: a table's context keeps its caption line ("2007 Tax Table - Continued") when its headers are long;
 # 7: a heading underlined near the top is the title, and a subject read from a file name keeps its case;
 # 8: a line break before a lower-case word does not end a sentence (hard-wrapped prose); a year before a title's
-# capitalised plural ("2007 Tax Rate Schedules") is a year, in profiles too
+# capitalised plural ("2019 Tax Rate Schedules") is a year, in profiles too
 
 
 @dataclass(frozen=True)
