@@ -58,7 +58,7 @@ _CAPITALISED = re.compile(
 )
 # A run of three or more capitalised words, short lower-case words allowed between them, and an
 # initialism it may spell ("Harbour Wind Farm", "hwf").
-_SPELLED_OUT = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|in|the|and|for|on)\s+)*[A-Z][a-z]+){2,}")
+_SPELLED_OUT = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|in|the|for|on)\s+)*[A-Z][a-z]+){2,}")
 _INITIALS = re.compile(r"[A-Za-z]{3,6}")
 # Capitalised words that are not names: sentence openers, report vocabulary, calendar words.
 _COMMON = frozenset("""
@@ -335,9 +335,13 @@ def _names_alias(question: str, alias: str) -> bool:
 
 
 def _spelled_out_initials(question: str) -> set[str]:
-    """The initials of each run of capitalised words in `question`, short lower-case words between them
-    skipped: "Harbour Wind Farm" -> "HWF", "Bank of the Northern Isles" -> "BNI"."""
-    return {"".join(word[0] for word in run.group().split() if word[0].isupper()) for run in _SPELLED_OUT.finditer(question)}
+    """The initials of each run of three or more capitalised words in `question` (short lower-case words
+    between them skipped, a sentence's capitalised opener or not): "Harbour Wind Farm" -> "HWF"."""
+    found = set()
+    for run in _SPELLED_OUT.finditer(question):
+        initials = "".join(word[0] for word in run.group().split() if word[0].isupper())
+        found |= {initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1)}
+    return found
 
 
 def _core(subject: str) -> str:

@@ -121,6 +121,9 @@ def test_an_initialism_subject_is_named_by_the_words_it_spells():
     subjects = ["lfw", "harbour hotel"]
     assert question_scope("How many people does the Labeled Faces in the Wild set show?", subjects).subjects == ("lfw",)
     assert question_scope("How many Labeled Faces are there?", subjects).subjects == ()  # two words spell no initialism
+    # "and" joins two names, not the words of one: each spells its own initialism.
+    both = question_scope("Compare the Lakeside Fun World and the Harbour Wind Farm.", ["lfw", "hwf"]).subjects
+    assert set(both) == {"lfw", "hwf"}
 
 
 LETTER = """To the Senate and House of Representatives:
