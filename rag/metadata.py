@@ -278,7 +278,8 @@ def question_scope(question: str, known_subjects: Iterable[str]) -> QuestionScop
     capitalised in the question and starts no other subject's name.
     """
     subjects = tuple(dict.fromkeys(s for s in known_subjects if s))
-    named = tuple(s for s in subjects if any(_names_alias(question, alias) for alias in _aliases(s, subjects)))
+    written, initials = spelled_as_digits(question), _spelled_out_initials(question)  # read once, not per alias
+    named = tuple(s for s in subjects if any(_names_alias(written, initials, alias) for alias in _aliases(s, subjects)))
     mentions = find_periods(question)
     periods = tuple(dict.fromkeys(m.period for m in mentions))
     documents = tuple(
@@ -321,13 +322,13 @@ def _aliases(subject: str, all_subjects: tuple[str, ...]) -> list[str]:
     return [a for a in aliases if a]
 
 
-def _names_alias(question: str, alias: str) -> bool:
+def _names_alias(question: str, initials: set[str], alias: str) -> bool:
     """A capitalised one-word name ("Apple") is named only as written; other names in any case. A number
     may be spelled either way ("twenty questions", read from a file name, is "the 20 questions game")."""
-    question, alias = spelled_as_digits(question), spelled_as_digits(alias)
+    alias = spelled_as_digits(alias)  # `question` comes with its numbers in digits, `initials` read from it
     if alias.isdigit():
         return False  # "twenty", the first word of "twenty questions", names nothing
-    if _INITIALS.fullmatch(alias) and alias.upper() in _spelled_out_initials(question):
+    if _INITIALS.fullmatch(alias) and alias.upper() in initials:
         return True  # "hwf", read from a file name, is "the Harbour Wind Farm"
     if alias.isupper() or (alias.istitle() and " " not in alias):
         return re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", question) is not None  # case-sensitive
