@@ -190,6 +190,8 @@ _BELOW_100 = (
 )
 _HUNDREDS = rf"{_BELOW_100}(?:{_SP}(?:hundred|dozen)(?:{_SP}{_BELOW_100})?)?"
 _ANY_SCALE = _alternation({**_GROUP_WORDS, **_BIG_WORDS})
+# A scale written as a word of its own: "how many <bn> dollars", "in <millions> of yuan".
+SCALE_WORD = re.compile(rf"(?:{_alternation(_SCALE_WORDS)})s?|bn|mn|tn", re.IGNORECASE)
 _BIG = _alternation(_BIG_WORDS)
 # "two", "twenty-five", "two million", "two hundred fifty thousand", "a dozen", "a billion".
 _NUMBER_WORDS = (

@@ -169,3 +169,30 @@ def test_a_side_named_further_from_than_is_read_when_the_nearest_words_do_not_te
 )
 def test_no_comparison_is_computed_without_one_figure_for_each_side(question, sentences):
     assert claimed_comparison(question, [claim(s, f"docs/{i}.txt") for i, s in enumerate(sentences)]) is None
+
+
+def test_a_side_named_by_a_model_number_holds_its_figure_when_the_unit_word_sits_nearer():
+    question = "How many more pages per minute does the Z7 print than the Orca 12?"
+    both = claim("The Z7 printer, built for offices, manages about 48 pages per minute, well ahead of the Orca 12 at 30 pages per minute.")
+    result = claimed_comparison(question, [both])
+    assert result is not None and (result.first.quantity.value, result.second.quantity.value) == (48, 30)
+    assert operands_mismatch(question, both.numbers[0], both.numbers[1]) is None
+
+
+def test_after_an_auxiliary_every_word_of_the_subject_names_side_a():
+    question = "How many times larger is the plant's possible yearly output than its first production target?"
+    both = claim("The plant aims to produce 2,000 tonnes in its first year, possibly scaling to 9,000 tonnes a year.")
+    assert operands_mismatch(question, both.numbers[1], both.numbers[0]) is None
+    # The production target on both sides is still refused.
+    target = claim("The plant aims to produce 2,000 tonnes in its first year.")
+    assert operands_mismatch(question, target.numbers[0], target.numbers[0])
+
+
+def test_a_difference_that_runs_against_the_question_is_refused():
+    quote = claim("The fleet logged 4,100 flight hours on short routes and 6,900 flight hours on long routes.")
+    short, long = quote.numbers
+    assert "smaller" in operands_mismatch("How many more flight hours were logged on short routes than long routes?", short, long)
+    assert operands_mismatch("How many more flight hours were logged on long routes than short routes?", long, short) is None
+    # The order the operands come in does not matter, only which side each stands for.
+    assert operands_mismatch("How many more flight hours were logged on long routes than short routes?", short, long) is None
+    assert operands_mismatch("How many fewer flight hours were logged on short routes than long routes?", short, long) is None

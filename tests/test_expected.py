@@ -20,6 +20,10 @@ CASES = [
     ("How many chips did the firm ship?", "shipped 52,000 chips to 290 clients", True),
     ("How many firms joined the club?", "At least nine Chinese firms have joined", True),
     ("How much will the company invest abroad?", "approximately $6.8 billion abroad", True),
+    # a scale before the noun says how the amount is written, not what is counted
+    ("How many bn euros did the port authority borrow?", "it borrowed €2.4 billion", True),
+    ("How many millions of dollars did the fair raise?", "the fair raised $3.1 million", True),
+    ("How many thousand visitors came?", "the fair raised $3.1 million", False),
 ]
 
 

@@ -238,7 +238,7 @@ def test_a_figure_that_states_a_change_is_not_an_operand_of_a_difference():
     assert "states a change" in operands_mismatch(question, rise.first, rise.second)
     assert operands_mismatch(question, level.first, level.second) is None
     # Asked about changes, changes are the operands.
-    asked = "By how much did the fall in customs receipts exceed the fall in internal revenue?"
+    asked = "By how much did internal-revenue receipts exceed the fall in customs receipts?"
     assert operands_mismatch(asked, change.first, change.second) is None
 
 

@@ -23,7 +23,7 @@ from rag.answering.conflicts import figures_of
 from rag.answering.expected import expected_kind
 from rag.answering.reply import Calculation
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine
-from rag.answering.words import COMPARISON_STEMS, content_stems, content_words, file_name_stems
+from rag.answering.words import COMPARISON_STEMS, content_words, file_name_stems
 from rag.chunking import Span, sentence_spans
 from rag.numbers import YEAR, Quantity, parse_quantities, table_scale
 from rag.periods import find_periods, non_figure_spans
@@ -43,10 +43,14 @@ _BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
 _AND = re.compile(r"(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)  # "How many A and how many B?"
 _COMPARED = re.compile(r"(?P<a>.+?)\b(?:compared? (?:with|to|against)|versus|vs\.?)\b(?P<b>.+)", re.IGNORECASE)
 _SIDE_WORDS = 2  # content words just before "than" that name the first side compared
+# "How many more <units> does <side A> deliver than ...": what follows the auxiliary is side A, whole.
+_AUXILIARY = re.compile(r"\b(?:is|are|was|were|does|do|did|has|have|had|will|would|can|could)\b", re.IGNORECASE)
+# A model or product name written with digits ("X5", "A100") names a side as much as a word does.
+_NAME_WITH_DIGITS = re.compile(r"[A-Za-z]+\d[A-Za-z\d-]*")
 # Within a sentence, a figure belongs to the words of its own clause: "receipts amounted to $75.9
 # million | and its expenditures to $81.1 million", "212 - Malignant | 357 - Benign".
 _CLAUSE_BREAK = re.compile(r"[,;|()]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z\d-]*")
 # A figure that says by how much something changed, not how much there is: "$73.5 million less than
 # in 1893", "rose by 4%", "an increase of 5,343". Such a figure is not a side of a difference.
 _CHANGE_AFTER = re.compile(r"[^\S\n]*(?:less|more|fewer|higher|lower|greater|smaller|larger)\b", re.IGNORECASE)
@@ -68,6 +72,9 @@ def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber
     An operand can stand for a side when its own clause names that side (its nearest side
     word), or, when its clause names neither, when its sentence does. The two must be able
     to stand for different sides: "total - B" fails, as the total's sentence names neither.
+    When each can stand for one side only, side A's figure must be the larger one for "how
+    much more A than B" (the smaller for "fewer"): otherwise the figures are not what was asked
+    about, or the question's premise is wrong, and a difference would hide either.
     """
     if not _ASKS_FOR_CHANGES.search(question):
         change = next((n for n in (first, second) if states_change(n)), None)
@@ -80,12 +87,29 @@ def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber
         if wide and first.spans[0] != second.spans[0]:
             continue
         first_sides, second_sides = _possible_sides(first, sides, wide), _possible_sides(second, sides, wide)
+        if len(first_sides) == len(second_sides) == 1 and first_sides != second_sides:
+            a, b = (first, second) if first_sides == {0} else (second, first)
+            return _against_direction(question, a, b)
         if any(a != b for a in first_sides for b in second_sides):
             return None
     only_a, only_b = readings[0][0]
     return (
         f"the operands {first.quantity.text} and {second.quantity.text} are not the two things the question "
         f"compares ({' '.join(sorted(only_a))} / {' '.join(sorted(only_b))})"
+    )
+
+
+def _against_direction(question: str, a: CheckedNumber, b: CheckedNumber) -> str | None:
+    """Why side A's figure `a` and side B's `b` run against the question's "more A than B" (or "fewer"), or None."""
+    match = _MORE_THAN.search(question) or _EXCEEDS.search(question)
+    if match is None or a.quantity.unit != b.quantity.unit or a.quantity.value == b.quantity.value:
+        return None
+    fewer = bool(_FEWER.match(question[match.start() :]))
+    if (a.quantity.value < b.quantity.value) == fewer:
+        return None
+    return (
+        f"the question asks for {'fewer' if fewer else 'more'} of the first thing it compares, "
+        f"but its figure {a.quantity.text} is {'larger' if fewer else 'smaller'} than {b.quantity.text}"
     )
 
 
@@ -108,7 +132,7 @@ def proposed_comparison(question: str, passages: list[Passage]) -> Calculation |
     for index, passage in enumerate(passages, start=1):
         text = passage.chunk.text
         for sentence in sentence_spans(text):
-            words = content_stems(text[sentence.start : sentence.end])
+            words = _side_stems(text[sentence.start : sentence.end])
             if not (sides[0] <= words and sides[1] & words):  # side A is its words next to "than": all of them
                 continue
             found: dict[int, set[tuple[float, str]]] = {0: set(), 1: set()}
@@ -165,16 +189,34 @@ def _one_per_side(
     """The one figure that stands for each side, when exactly one does, both of one unit (and, read
     `wide`, both in one quote)."""
     found: list[dict[tuple[float, str], CheckedNumber]] = [{}, {}]
+    either: dict[tuple[float, str], CheckedNumber] = {}
     for number in numbers:
         possible = _possible_sides(number, sides, wide)
+        key = (number.quantity.value, number.quantity.unit)
         if len(possible) == 1:
-            found[possible.pop()].setdefault((number.quantity.value, number.quantity.unit), number)
+            found[possible.pop()].setdefault(key, number)
+        elif len(possible) == 2:
+            either.setdefault(key, number)
+    _by_elimination(found, either)
     if len(found[0]) != 1 or len(found[1]) != 1:
         return None
     [a], [b] = found[0].values(), found[1].values()
     if wide and a.spans[0] != b.spans[0]:
         return None
     return (a, b) if a.quantity.unit == b.quantity.unit else None
+
+
+def _by_elimination(
+    found: list[dict[tuple[float, str], CheckedNumber]], either: dict[tuple[float, str], CheckedNumber]
+) -> None:
+    """One side's figure is known and the other's is not: the one other figure of that quote whose
+    sentence names both sides stands for the other ("the X5 manages 48 pages, ahead of <the Orca at 30>")."""
+    for side in (0, 1):
+        if len(found[side]) == 1 and not found[1 - side]:
+            [known] = found[side].values()
+            rest = [n for key, n in either.items() if key not in found[side] and n.spans[0] == known.spans[0]]
+            if len(rest) == 1:
+                found[1 - side][(rest[0].quantity.value, rest[0].quantity.unit)] = rest[0]
 
 
 def as_asked(question: str, calculation: Calculation) -> Calculation:
@@ -197,7 +239,7 @@ def uncovered_side(question: str, statements: list[str]) -> set[str]:
     sides = _own_words(question) or _asked_together(question)
     if sides is None:
         return set()
-    said = set().union(*(content_stems(s) for s in statements))
+    said = set().union(*(_side_stems(s) for s in statements))
     named = [bool(own & said) for own in sides]
     return sides[named.index(False)] if named.count(True) == 1 else set()
 
@@ -215,17 +257,24 @@ def _own_words(question: str, *, wide: bool = False) -> tuple[set[str], set[str]
     """The stems only side A names and those only side B names, or None when the question compares nothing.
 
     Side A is its two content words next to "than": the words further off usually name what
-    is measured ("how much more <revenue> came from hardware than ..."). `wide` reads every
-    word of side A but the one right after "more", which names what is measured ("how many
-    more volunteers worked in the <morning> shift of the fair than in its evening shift");
-    None when the question does not ask "more <noun> ... than".
+    is measured ("how much more <revenue> came from hardware than ..."); what comes before an
+    auxiliary verb is measured too ("how many more <units> does the X5 deliver than"). `wide`
+    reads every word of side A but what is measured: the word right after "more" ("how many
+    more volunteers worked in the <morning> shift of the fair than in its evening shift"), or
+    nothing when an auxiliary follows the comparative ("how many times larger is <the plant's
+    possible yearly output> than"); None when neither shape is asked.
     """
     texts = compared_texts(question)
     if texts is None:
         return None
-    first = [w for w in content_words(texts[0]) if w not in COMPARISON_STEMS]
+    subject = _AUXILIARY.search(texts[0])
+    first = [w for w in _side_words(texts[0][subject.end() :] if subject else texts[0]) if w not in COMPARISON_STEMS]
     if not wide:
         side_a = set(first[-_SIDE_WORDS:])
+    elif subject:
+        if _side_words(texts[0][: subject.start()]):
+            return None
+        side_a = set(first)
     else:
         more = _MORE_THAN.search(question)
         measured = more and _WORD.match(more.group("a").lstrip())
@@ -282,7 +331,7 @@ def _side_of(text: str, sentence: Span, start: int, end: int, sides: tuple[set[s
     clause_end = min([b for b in breaks if b >= end], default=sentence.end)
     nearest: dict[int, int] = {}
     for word in _WORD.finditer(text, clause_start, clause_end):
-        stems = content_stems(word.group())
+        stems = _side_stems(word.group())
         distance = start - word.end() if word.end() <= start else word.start() - end
         for side, own in enumerate(sides):
             if stems & own:
@@ -334,4 +383,16 @@ def states_change(number: CheckedNumber) -> bool:
 
 
 def _stems(text: str) -> set[str]:
-    return content_stems(text) - COMPARISON_STEMS
+    return _side_stems(text) - COMPARISON_STEMS
+
+
+def _side_words(text: str) -> list[str]:
+    """The words that can name a side, in order: content stems, and names written with digits, lower-cased."""
+    words: list[str] = []
+    for word in _WORD.finditer(_without_periods(text)):
+        words += [word.group().lower()] if _NAME_WITH_DIGITS.fullmatch(word.group()) else content_words(word.group())
+    return words
+
+
+def _side_stems(text: str) -> set[str]:
+    return set(_side_words(text))

@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.numbers import YEAR, Quantity, currency_named, measure_unit
+from rag.numbers import SCALE_WORD, YEAR, Quantity, currency_named, measure_unit
 
-_HOW_MANY = re.compile(r"\bhow many ([a-z][a-z0-9-]*)", re.IGNORECASE)
+# "How many <things>"; a scale before the noun says how it is written, not what: "how many bn <dollars>".
+_HOW_MANY = re.compile(rf"\bhow many (?:(?:{SCALE_WORD.pattern})\s+(?:of\s+)?)?([a-z][a-z0-9-]*)", re.IGNORECASE)
 _PERCENT = re.compile(r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow many percent\b", re.IGNORECASE)
 _HOW_MUCH = re.compile(r"\bhow much\b", re.IGNORECASE)
 _MONEY = re.compile(
