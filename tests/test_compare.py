@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from claims import claim
 
-from rag.answering.compare import as_asked, claimed_comparison, operands_mismatch, proposed_comparison, uncovered_side
+from rag.answering.compare import (
+    as_asked,
+    claimed_comparison,
+    operands_mismatch,
+    proposed_comparison,
+    share_over_whole,
+    uncovered_side,
+)
+from rag.answering.verify import CalculationResult, combine
 from rag.answering.reply import Calculation
 from rag.types import Chunk, Passage
 
@@ -196,3 +204,16 @@ def test_a_difference_that_runs_against_the_question_is_refused():
     # The order the operands come in does not matter, only which side each stands for.
     assert operands_mismatch("How many more flight hours were logged on long routes than short routes?", short, long) is None
     assert operands_mismatch("How many fewer flight hours were logged on short routes than long routes?", short, long) is None
+
+
+def test_a_share_of_a_whole_over_100_percent_is_refused():
+    row = claim("The votes cast were 4,120 in all: 2,300 for the plan and 1,650 against it.")
+    total, part, other = row.numbers
+    question = "What percentage of the votes cast were for the plan?"
+    over = combine("percent_of", part, other)
+    share = combine("percent_of", part, total)
+    assert isinstance(over, CalculationResult) and isinstance(share, CalculationResult)
+    assert share_over_whole(question, over)  # 139%: 1,650 is no whole that 2,300 is part of
+    assert share_over_whole(question, share) is None  # 55.8%
+    # A question that asks no share of a whole may get more than 100%.
+    assert share_over_whole("How does the vote for the plan compare with the vote against it?", over) is None

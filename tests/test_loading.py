@@ -147,10 +147,16 @@ def _load(path: Path) -> Document:
     return document
 
 
-def test_real_pdf_table_rows_stay_on_one_line_with_figures_whole():
+def test_real_pdf_table_rows_stay_on_one_line_with_figures_whole_under_their_stacked_headers():
     document = _load(DATA / "census-arrests-table.pdf")
     robbery = next(line for line in document.text.splitlines() if "Robbery" in line)
-    assert robbery.split()[-9:] == "102.1 25.5 76.6 90.0 22.9 67.1 12.1 2.5 9.5".split()
+    assert robbery == (
+        "Offense charged: Robbery | Total: 102.1 | Total Under 18 years: 25.5 | Total 18 years and over: 76.6 | "
+        "Male Total: 90.0 | Male Under 18 years: 22.9 | Male 18 years and over: 67.1 | "
+        "Female Total: 12.1 | Female Under 18 years: 2.5 | Female 18 years and over: 9.5"
+    )
+    # A row name wrapped over two lines is one name.
+    assert "Offense charged: Murder and nonnegligent manslaughter | Total: 10.0 |" in document.text
     assert "11,062.6" in document.text  # pypdf and pdfplumber write "11,062 .6"
     assert document.page_starts == (0,)
 

@@ -61,6 +61,7 @@ _CHANGE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\D*[\d.,]*\d")
+_SHARE_OF = re.compile(r"\bwhat (?:percentage|percent|share|proportion|fraction|part) of\b", re.IGNORECASE)
 _ASKS_FOR_CHANGES = re.compile(
     r"\b(?:increase|decrease|rise|fall|drop|gain|decline|growth|reduction|change)s?\b", re.IGNORECASE
 )
@@ -110,6 +111,17 @@ def _against_direction(question: str, a: CheckedNumber, b: CheckedNumber) -> str
     return (
         f"the question asks for {'fewer' if fewer else 'more'} of the first thing it compares, "
         f"but its figure {a.quantity.text} is {'larger' if fewer else 'smaller'} than {b.quantity.text}"
+    )
+
+
+def share_over_whole(question: str, calculation: CalculationResult) -> str | None:
+    """Why a share asked of a whole ("what percentage of the orders were ...") is no share: over 100%, its
+    operands are not a part and its whole. None when it is one, or when the question asks no such share."""
+    if calculation.operation != "percent_of" or not _SHARE_OF.search(question) or calculation.value.value <= 100:
+        return None
+    return (
+        f"{calculation.first.quantity.text} is more than {calculation.second.quantity.text}: "
+        "not a part of that whole, as the question asks"
     )
 
 

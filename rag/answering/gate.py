@@ -25,7 +25,7 @@ from difflib import SequenceMatcher
 
 from rag import brackets
 from rag.answering.columns import column_of, table_header
-from rag.answering.compare import operands_mismatch
+from rag.answering.compare import operands_mismatch, share_over_whole
 from rag.answering.expected import asks_for_figure, expected_kind, is_figure
 from rag.answering.reply import ProposedClaim
 from rag.answering.scope import Scope
@@ -121,7 +121,7 @@ class ClaimGate:
         if asks_range(self.question):
             mismatch = range_mismatch(first, second, self.passages)
         else:
-            mismatch = operands_mismatch(self.question, first, second)
+            mismatch = operands_mismatch(self.question, first, second) or share_over_whole(self.question, calculation)
         if mismatch:
             return DroppedClaim(calculation.expression, RejectionKind.WRONG_OPERANDS, mismatch)
         operands = [calculation.first, calculation.second]

@@ -70,6 +70,7 @@ class CalculationResult:
     first: CheckedNumber
     second: CheckedNumber
     expression: str  # human-readable: "$12 billion - $5.5 billion"
+    operation: str  # one of the prompt's OPERATIONS: "difference", "percent_of", ...
 
 
 def find_in_passage(quantity: Quantity, passage: Passage) -> Span | None:
@@ -301,7 +302,7 @@ def combine(operation: str, first: CheckedNumber, second: CheckedNumber) -> Calc
         else f"{first.quantity.text} {symbol} {second.quantity.text}"
     )
     result = Quantity(text=text, start=0, end=len(text), value=number, unit=unit, approx=False)
-    return CalculationResult(result, first, second, expression)
+    return CalculationResult(result, first, second, expression, operation)
 
 
 def _apply(operation: str, a: Quantity, b: Quantity) -> tuple[float, str] | str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from rag.formats import PAGE_BREAK, ExtractionError, Rendering
+from rag.formats.pdf_tables import might_hold_tables, restack_tables
 
 PAGE_SEPARATOR = f"\n{PAGE_BREAK}\n"
 _LINE_BREAKS = re.compile(r"\r\n|\r")
@@ -49,7 +50,12 @@ def _page_text(document, index: int) -> str:
     try:
         textpage = page.get_textpage()
         try:
-            return normalise(textpage.get_text_range())
+            text = textpage.get_text_range()
+            if might_hold_tables(text):
+                boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
+                if len(boxes) == len(text):
+                    text = restack_tables(text, boxes)
+            return normalise(text)
         finally:
             textpage.close()
     finally:
