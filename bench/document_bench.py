@@ -6,8 +6,9 @@
 1. PDF extraction, per library, over every PDF in the folder: pages/s, and what the
    text does to tables: lines holding 3+ figures (rows kept whole), decimals torn
    apart ("11,062 .6"), figures run together ("61,540" after ".6"). pypdfium2 is what
-   `rag` uses; pypdf and pdfplumber are measured when installed (`pip install pypdf
-   pdfplumber`), for comparison only.
+   `rag` uses, with stacked table headers restacked (rag/formats/pdf_tables.py); PDFium's
+   text alone is the baseline that costs; pypdf and pdfplumber are measured when installed
+   (`pip install pypdf pdfplumber`), for comparison only.
 2. `rag`'s own loading (rag/formats) and chunking over every supported file: files/s,
    pages/s, chunks/s, table chunks.
 3. A full `rag index FOLDER` in a fresh process: seconds, chunks/s, peak RSS, index size on disk.
@@ -34,6 +35,19 @@ def _pypdfium2_pages(path: Path) -> list[str]:
     return [rendering.text[start:end] for start, end in zip(rendering.page_starts, bounds)]
 
 
+def _pdfium_plain_pages(path: Path) -> list[str]:
+    """PDFium's text alone, without rag's table restacking: the baseline its cost is measured against."""
+    import pypdfium2
+
+    from rag.formats.pdf import normalise
+
+    document = pypdfium2.PdfDocument(path.read_bytes())
+    try:
+        return [normalise(document[i].get_textpage().get_text_range()) for i in range(len(document))]
+    finally:
+        document.close()
+
+
 def _pypdf_pages(path: Path) -> list[str]:
     from pypdf import PdfReader
 
@@ -49,6 +63,7 @@ def _pdfplumber_pages(path: Path) -> list[str]:
 
 EXTRACTORS: dict[str, tuple[str, Callable[[Path], list[str]]]] = {
     "pypdfium2 (rag)": ("pypdfium2", _pypdfium2_pages),
+    "pypdfium2, text alone": ("pypdfium2", _pdfium_plain_pages),
     "pypdf": ("pypdf", _pypdf_pages),
     "pdfplumber": ("pdfplumber", _pdfplumber_pages),
 }

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Quantity", "TableScale", "format_quantity", "is_count", "measure_unit", "parse_quantities", "same_quantity",
+    "singular_form",
     "table_figure_supports", "table_scale",
 ]
 
@@ -604,7 +605,8 @@ def _singular(word: str) -> str:
     return word
 
 
-def _singular_form(word: str) -> str:
+def singular_form(word: str) -> str:
+    """The lower-case singular of a counted noun as units are written: "Companies" -> "company", "TOPS" -> "tops"."""
     lower = word.lower()
     if lower in _MEASURE_UNITS:
         return lower  # "TOPS" is not the plural of "top"
@@ -612,12 +614,12 @@ def _singular_form(word: str) -> str:
 
 
 def _is_plural(word: str) -> bool:
-    return _singular_form(word) != word.lower()
+    return singular_form(word) != word.lower()
 
 
 def _unit_from_word(word: str) -> str:
     """Canonical unit of a noun after a number: singular, lower case; "years" is a duration."""
-    singular = _singular_form(word)
+    singular = singular_form(word)
     return DURATION if singular in ("year", "yr") else singular
 
 

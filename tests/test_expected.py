@@ -24,6 +24,8 @@ CASES = [
     ("How many bn euros did the port authority borrow?", "it borrowed €2.4 billion", True),
     ("How many millions of dollars did the fair raise?", "the fair raised $3.1 million", True),
     ("How many thousand visitors came?", "the fair raised $3.1 million", False),
+    # the question's plural is read as units are: "companies" counts companies
+    ("How many local ferry companies run night services?", "Four companies run night services.", True),
 ]
 
 

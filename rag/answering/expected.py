@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.numbers import SCALE_WORD, YEAR, Quantity, currency_named, measure_unit
+from rag.numbers import SCALE_WORD, YEAR, Quantity, currency_named, measure_unit, singular_form
 
 # "How many <things>"; a scale before the noun says how it is written, not what: "how many bn <dollars>".
 _HOW_MANY = re.compile(rf"\bhow many (?:(?:{SCALE_WORD.pattern})\s+(?:of\s+)?)?([a-z][a-z0-9-]*)", re.IGNORECASE)
@@ -90,7 +90,7 @@ def expected_kind(question: str) -> Expected | None:
             return None
         if code := currency_named(noun):
             return Expected(f"an amount in {code}", currency=True, named_currency=code)
-        words = frozenset(_singular(w) for w in re.findall(r"[a-z][a-z0-9-]*", question.lower()))
+        words = frozenset(singular_form(w) for w in _WORD.findall(question))
         return Expected(f"a number of {noun}", count_words=words)
     currencies = {code for word in _WORD.findall(question) if (code := currency_named(word))}
     if _HOW_MUCH.search(question) and (_MONEY.search(question) or currencies):
@@ -111,7 +111,3 @@ def is_figure(quantity: Quantity, question: str) -> bool:
 
 def _is_currency(unit: str) -> bool:
     return len(unit) == 3 and unit.isalpha() and unit.isupper()
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
