@@ -165,3 +165,18 @@ def test_a_calculation_operand_copied_from_a_table_cell_takes_the_tables_scale()
     result = calculate(Calculation("difference", "1,577", 1, "1,432", 1), [table])
     assert not isinstance(result, DroppedClaim), result
     assert result.value.value == pytest.approx(145e6)
+
+
+def test_a_bare_cell_copied_without_its_tables_scale_is_written_with_it():
+    text = "Station: Kestrel Road | Passengers: 18.4 | Staff: 12"
+    table = Passage(Chunk("reports/rail.html", text, 0, len(text), 1, 1, "", context="[In thousands]"), score=1.0)
+    result = verify_claim(ProposedClaim(1, "Kestrel Road station counted 18.4 passengers and 12 staff."), [table])
+    assert isinstance(result, VerifiedClaim), result
+    assert result.statement == "Kestrel Road station counted 18.4 thousand passengers and 12 thousand staff."
+    assert [n.quantity.value for n in result.numbers] == [18_400, 12_000]
+    assert result.numbers[1].quantity.text == "12 thousand staff"
+    assert result.statement[result.numbers[1].quantity.start : result.numbers[1].quantity.end] == "12 thousand staff"
+    assert result.repairs
+    # A currency amount is not rescaled: "$18.4" is refused, a thousand times smaller than the table says.
+    money = verify_claim(ProposedClaim(1, "Kestrel Road station took $18.4 in fares."), [table])
+    assert isinstance(money, DroppedClaim)

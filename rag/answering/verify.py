@@ -45,6 +45,8 @@ DERIVED_TOLERANCE = 0.01  # a model-written result within 1% of the code's resul
 # Quoted figures must match exactly (the model is told to copy them): a tolerance would let
 # 2013 pass for 2012 or 100,400 for 100,000. The float epsilon only absorbs "5.50" vs "5.5".
 EXACT = 1e-9
+_BARE_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")  # "102.1", "1,577": digits without sign or scale
+_SCALE_NAMES = {1e3: "thousand", 1e6: "million", 1e9: "billion", 1e12: "trillion"}
 
 
 @dataclass(frozen=True)
@@ -196,9 +198,17 @@ def _check_numbers(
     calculation: CalculationResult | None,
     given: Sequence[Quantity],
 ) -> VerifiedClaim | DroppedClaim:
+    original = statement
     numbers: list[CheckedNumber] = []
+    rescaled: list[str] = []
     for quantity in quantities:
+        shift = len(statement) - len(original)  # scale words written in before this figure
+        quantity = replace(quantity, start=quantity.start + shift, end=quantity.end + shift)
         span = _locate(quantity, cited, passages)
+        if span is None and (under := _under_units_line(quantity, cited, passages)):
+            statement = statement[: quantity.start] + under[0].text + statement[quantity.end :]
+            rescaled.append(f"'{quantity.text}' is written '{under[0].text}', as its table's units line reads it")
+            quantity, span = under
         if span is None and any(same_figure(quantity, figure) for figure in given):
             span = bracket_row(quantity, cited)
         if span is None and quantity.value > 0 and _NEGATIVE_WORDING.search(statement):
@@ -220,7 +230,28 @@ def _check_numbers(
     )
     if _word_support(statement, cited_text) < MIN_WORD_SUPPORT:
         return DroppedClaim(statement, RejectionKind.WORDS_NOT_IN_PASSAGE, "most of its words are not in the cited passage")
-    return VerifiedClaim(statement, spans, numbers)
+    return VerifiedClaim(statement, spans, numbers, repairs=rescaled)
+
+
+def _under_units_line(quantity: Quantity, cited: Passage, passages: list[Passage]) -> tuple[Quantity, Span] | None:
+    """A bare figure copied from a table cell without the scale of the table's units line ("102.1"
+    under "[In thousands"): the figure as the table states it ("102.1 thousand") and where, so the
+    claim says what the source says. A currency figure is not rescaled: "$1,577" is refused
+    under "(Millions)", as it states an amount a million times smaller."""
+    digits = _BARE_FIGURE.match(quantity.text)
+    if not (digits and is_count(quantity)) or [q.value for q in parse_quantities(digits.group())] != [quantity.value]:
+        return None  # a currency, percentage or measure, or a figure already written with a scale
+    for passage in [cited] + [p for p in passages if p is not cited and p.chunk.source == cited.chunk.source]:
+        table = table_scale(passage.chunk.context)
+        word = _SCALE_NAMES.get(table.multiplier) if table and not table.currency else None
+        if word is None:
+            continue
+        text = f"{quantity.text[: digits.end()]} {word}{quantity.text[digits.end() :]}"
+        written = replace(quantity, text=text, end=quantity.start + len(text), value=quantity.value * table.multiplier)
+        span = find_in_passage(written, passage)
+        if span:
+            return written, span
+    return None
 
 
 def _matches(quantity: Quantity, result: Quantity) -> bool:
