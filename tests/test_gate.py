@@ -125,6 +125,21 @@ def test_a_run_of_copied_table_cells_is_not_a_statement():
     assert isinstance(leaders, DroppedClaim) and leaders.kind is RejectionKind.NOT_A_SENTENCE
 
 
+def test_a_cell_copied_without_its_rows_name_is_not_a_statement():
+    rows = ("Route: Harbour line | Adults: 180.6 | Children: 60.3\n"
+            "Route: Hill line | Adults: 122.9 | Children: 41.7")
+    table = passage("tables/riders.txt", rows)
+    question = "How many children rode the hill line?"
+    unnamed = gate(question, [table]).check(ProposedClaim(1, "Children: 41.7"))
+    assert isinstance(unnamed, DroppedClaim) and unnamed.kind is RejectionKind.NOT_A_SENTENCE
+    named = gate(question, [table]).check(ProposedClaim(1, "The Hill line carried 41.7 children."))
+    assert not (isinstance(named, DroppedClaim) and named.kind is RejectionKind.NOT_A_SENTENCE), named
+    # A field on a line of its own names what it measures.
+    field = passage("guides/harbour_hotel.txt", "Number of rooms: 340")
+    stated = gate("How many rooms does the harbour hotel have?", [field]).check(ProposedClaim(1, "Number of rooms: 340"))
+    assert not (isinstance(stated, DroppedClaim) and stated.kind is RejectionKind.NOT_A_SENTENCE), stated
+
+
 def test_a_figure_alone_is_not_a_statement():
     rules = passage("rules/instruction.txt", "2.45. Eligibility. A member who served 5 years may apply.")
     question = "How large was the surplus, given outlays of $2.45 trillion?"

@@ -40,6 +40,7 @@ from rag.answering.verify import (
     verify_claim,
 )
 from rag.answering.words import content_stems
+from rag.formats.tables import CELL_SEPARATOR
 from rag.injection import overlaps
 from rag.numbers import YEAR, Quantity, parse_quantities
 from rag.periods import non_figure_spans, periods_in
@@ -145,6 +146,8 @@ class ClaimGate:
             return RejectionKind.NOT_A_SENTENCE, "a figure alone, which does not say what it measures"
         if _is_cell_run(claim.statement):
             return RejectionKind.NOT_A_SENTENCE, "a run of table cells, not a statement"
+        if any(_row_unnamed(claim.statement, span.quote) for span in claim.spans):
+            return RejectionKind.NOT_A_SENTENCE, "a table cell that does not say which row it is from"
         if any(_copies_header(claim.statement, table_header(span, self.passages)) for span in claim.spans):
             return RejectionKind.NOT_A_SENTENCE, "copies its table's caption and headers, which its quote does not show"
         figures = [n for n in claim.numbers if is_figure(n.quantity, self.question)]
@@ -215,6 +218,21 @@ def _is_cell_run(statement: str) -> bool:
     tokens = [token for token in _TOKEN.findall(statement) if any(c.isalnum() for c in token)]
     figures = sum(1 for token in tokens if _FIGURE_TOKEN.match(token))
     return figures >= _CELL_RUN_FIGURES and figures >= _CELL_RUN_SHARE * len(tokens)
+
+
+def _row_unnamed(statement: str, quote: str) -> bool:
+    """A cell copied from a row of headed cells ("Offense: Burglary | Adults: 180.6 | Minors: 60.3")
+    without the row's name ("Adults: 180.6"): every row has an "Adults" cell, so the statement
+    does not say which one it gives. A field on its own line ("Number of rooms: 340") is no such row."""
+    names = [_row_name(line.split(CELL_SEPARATOR)) for line in quote.splitlines() if line.count(CELL_SEPARATOR) >= 2]
+    said = content_stems(statement)
+    return bool(names) and all(name and not name & said for name in names)
+
+
+def _row_name(cells: list[str]) -> set[str]:
+    """The words of a row's cells that hold no figure ("Offense: Burglary", a sheet's name): what the row is about."""
+    values = [cell.rpartition(":")[2] for cell in cells]
+    return set().union(*(content_stems(value) for value in values if not parse_quantities(value)))
 
 
 def _copies_header(statement: str, header: str) -> bool:
