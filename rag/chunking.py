@@ -28,6 +28,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from rag.formats.tables import CURRENCY_SIGNS, FIGURE_CELL, YEAR_CELL
 from rag.numbers import table_scale
 from rag.types import Chunk, Document
 
@@ -40,9 +41,6 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=[^\S\n]*\n|[^\S\n]+(?![a-z])
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 # A table cell holding a figure: "1,577", "(370)", "-12.5", "$ 1,577", "45%", or a dash for "none".
-_FIGURE_CELL = re.compile(r"^(?:[(\[]?[-−–]?[$€£¥]?[(]?\d[\d,.]*%?[)\]]?|[-−–—]{1,2}|n/?a)$", re.IGNORECASE)
-_CURRENCY_CELL = frozenset("$€£¥")
-_YEAR_CELL = re.compile(r"^(?:FY|Q[1-4])?['’]?(?:19|20)\d\d[A-Z]?$", re.IGNORECASE)
 _ROW_MIN_FIGURES = 2  # a line is a row when it ends in this many figures (one per column) ...
 _ROW_FIGURE_SHARE = 0.5  # ... or when at least this share of its words are figures
 _LABEL_MAX_CHARS = 80  # a non-row line this short inside a table is a row label or sub-heading, not prose
@@ -133,8 +131,8 @@ def is_row(line: str) -> bool:
     """A table row: a rendered row ("Label | 2018: 1,577"), or a line of figures ("Total . . 1,577 (370) 12.5")."""
     if " | " in line and ": " in line:
         return True
-    cells = [w for w in line.split() if w not in _CURRENCY_CELL and set(w) != {"."}]  # "$ 1,577", dot leaders
-    figure = [bool(_FIGURE_CELL.match(w)) and not _YEAR_CELL.match(w) for w in cells]
+    cells = [w for w in line.split() if w not in CURRENCY_SIGNS and set(w) != {"."}]  # "$ 1,577", dot leaders
+    figure = [bool(FIGURE_CELL.match(w)) and not YEAR_CELL.match(w) for w in cells]
     if sum(figure) < _ROW_MIN_FIGURES:
         return False
     trailing = next((i for i, f in enumerate(reversed(figure)) if not f), len(figure))

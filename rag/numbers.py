@@ -109,6 +109,7 @@ _SPELLED_WORD = re.compile(rf"\b(?:{'|'.join(_SPELLED_VALUES)})\b", re.IGNORECAS
 _GROUP_WORDS = {"hundred": 100, "dozen": 12}  # multiply the words before them: "two hundred", "a dozen"
 _BIG_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _SCALE_WORDS = {"hundred": 1e2, **_BIG_WORDS}  # after digits: "1.5 million", "5 hundred"
+_BIG_WORD_OF = {value: word for word, value in _BIG_WORDS.items()}
 
 _MULTIPLIER_WORDS = {
     "twice": 2, "double": 2, "doubled": 2, "doubles": 2, "doubling": 2,
@@ -826,3 +827,8 @@ def _scaled_by_table(text: str, piece: _Piece, table: TableScale) -> bool:
 def spelled_as_digits(text: str) -> str:
     """`text` with each number word below a hundred written in digits: "twenty questions" -> "20 questions"."""
     return _SPELLED_WORD.sub(lambda m: str(_SPELLED_VALUES[m.group().lower()]), text)
+
+
+def scale_word(multiplier: float) -> str | None:
+    """The word that writes a table's scale after a figure ("thousand" for 1e3), if there is one."""
+    return _BIG_WORD_OF.get(multiplier)

@@ -19,17 +19,13 @@ import re
 from dataclasses import dataclass
 
 from rag.answering.verify import stated_in
-from rag.formats.tables import CELL_SEPARATOR
+from rag.formats.tables import CELL_SEPARATOR, CURRENCY_SIGNS, FIGURE_CELL
 from rag.numbers import Quantity, TableScale, parse_quantities, table_scale
 from rag.periods import find_periods
 from rag.types import Passage, Span
 
 _LABEL_GAP = re.compile(r"\s{2,}")
 _TOKEN = re.compile(r"\S+")
-_CELL = re.compile(  # "1,577", "(370)", "-4.5", "12.5%", "—": a cell of a statement's row
-    r"^(?:\([$€£¥]?\d[\d,]*(?:\.\d+)?\)|-?[$€£¥]?\d[\d,]*(?:\.\d+)?%?|[-\u2013\u2014])$"
-)
-_CURRENCY_SIGNS = {"$", "€", "£", "¥"}  # "$ 1,577": the sign is its own word in PDF text
 _RULE_LINE = re.compile(r"^[\s=+|:-]*$")  # "===== ====", "---+---": a table's ruling, not its header
 
 
@@ -90,8 +86,8 @@ def _period_column(row: str, at: int, context: str) -> Column | None:
     if header is None:
         return None
     labels = tuple(mention.text for mention in sorted(find_periods(header), key=lambda m: m.start))
-    tokens = [t for t in _TOKEN.finditer(row) if t.group() not in _CURRENCY_SIGNS]
-    trailing = len(tokens) - next((i for i, t in enumerate(reversed(tokens)) if not _CELL.match(t.group())), len(tokens))
+    tokens = [t for t in _TOKEN.finditer(row) if t.group() not in CURRENCY_SIGNS]
+    trailing = len(tokens) - next((i for i, t in enumerate(reversed(tokens)) if not FIGURE_CELL.match(t.group())), len(tokens))
     cells = tokens[trailing:]
     if len(cells) != len(labels):
         return None

@@ -341,10 +341,12 @@ def _side_of(text: str, sentence: Span, start: int, end: int, sides: tuple[set[s
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)]
     clause_start = max([b for b in breaks if b < start], default=sentence.start)
     clause_end = min([b for b in breaks if b >= end], default=sentence.end)
+    clause = _without_periods(text[clause_start:clause_end])  # once per clause: it is the slow part
     nearest: dict[int, int] = {}
-    for word in _WORD.finditer(text, clause_start, clause_end):
-        stems = _side_stems(word.group())
-        distance = start - word.end() if word.end() <= start else word.start() - end
+    for word in _WORD.finditer(clause):
+        stems = set(_word_stems(word.group()))
+        word_start, word_end = clause_start + word.start(), clause_start + word.end()
+        distance = start - word_end if word_end <= start else word_start - end
         for side, own in enumerate(sides):
             if stems & own:
                 nearest[side] = min(nearest.get(side, distance), distance)
@@ -400,10 +402,11 @@ def _stems(text: str) -> set[str]:
 
 def _side_words(text: str) -> list[str]:
     """The words that can name a side, in order: content stems, and names written with digits, lower-cased."""
-    words: list[str] = []
-    for word in _WORD.finditer(_without_periods(text)):
-        words += [word.group().lower()] if _NAME_WITH_DIGITS.fullmatch(word.group()) else content_words(word.group())
-    return words
+    return [stem for word in _WORD.finditer(_without_periods(text)) for stem in _word_stems(word.group())]
+
+
+def _word_stems(word: str) -> list[str]:
+    return [word.lower()] if _NAME_WITH_DIGITS.fullmatch(word) else content_words(word)
 
 
 def _side_stems(text: str) -> set[str]:

@@ -28,6 +28,7 @@ from rag.numbers import (
     is_count,
     parse_quantities,
     same_quantity,
+    scale_word,
     table_figure_supports,
     table_scale,
 )
@@ -46,7 +47,6 @@ DERIVED_TOLERANCE = 0.01  # a model-written result within 1% of the code's resul
 # 2013 pass for 2012 or 100,400 for 100,000. The float epsilon only absorbs "5.50" vs "5.5".
 EXACT = 1e-9
 _BARE_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")  # "102.1", "1,577": digits without sign or scale
-_SCALE_NAMES = {1e3: "thousand", 1e6: "million", 1e9: "billion", 1e12: "trillion"}
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ def _under_units_line(quantity: Quantity, cited: Passage, passages: list[Passage
         return None  # a currency, percentage or measure, or a figure already written with a scale
     for passage in [cited] + [p for p in passages if p is not cited and p.chunk.source == cited.chunk.source]:
         table = table_scale(passage.chunk.context)
-        word = _SCALE_NAMES.get(table.multiplier) if table and not table.currency else None
+        word = scale_word(table.multiplier) if table and not table.currency else None
         if word is None:
             continue
         text = f"{quantity.text[: digits.end()]} {word}{quantity.text[digits.end() :]}"

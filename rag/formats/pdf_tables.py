@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.formats.tables import CELL_SEPARATOR, row_line
+from rag.formats.tables import CELL_SEPARATOR, FIGURE_CELL, YEAR_CELL, row_line
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top, in PDF points (y grows upwards)
 
@@ -40,8 +40,6 @@ _MIN_CELLS = 3
 _MIN_ROWS = 3
 _HEADER_LINES = 24  # PDFium may write each header piece on a line of its own
 _HEADER_MAX_CHARS = 60
-_CELL = re.compile(r"^(?:\(?-?[$€£¥]?\d[\d,]*(?:\.\d+)?%?\)?|[-\u2013\u2014]|\((?:X|NA|Z|D|S)\)|X|NA|Z)$")
-_YEAR = re.compile(r"^(?:19|20)\d\d$")  # a column headed by a year
 _LEADER = re.compile(r"(?:\s*\.){2,}\s*$")  # ". . . . ." between a row's name and its cells
 _NUMERIC_LINE = re.compile(r"(?:\s+(?:\(?-?\d[\d,.]*\)?|[-\u2013\u2014]|\(X\))){3,}\s*$")
 
@@ -71,7 +69,7 @@ class _Line:
         """The trailing pieces that are cells."""
         count = 0
         for piece in reversed(self.pieces):
-            if not _CELL.match(piece.text):
+            if not FIGURE_CELL.match(piece.text):
                 break
             count += 1
         return self.pieces[len(self.pieces) - count :]
@@ -168,7 +166,7 @@ def _rewrite(lines: list[_Line], first: int, last: int) -> tuple[int, int, str] 
     names_right = max(p.right for row in rows for p in row.pieces[: len(row.pieces) - len(row.cells())])
     header = _header_lines(lines, first, names_right, columns[0][0])
     over_columns = [p for line in header for p in line.pieces if p.left >= names_right]
-    if any(_CELL.match(p.text) and not _YEAR.match(p.text) for p in over_columns):
+    if any(FIGURE_CELL.match(p.text) and not YEAR_CELL.match(p.text) for p in over_columns):
         return None  # figures above the columns: another table's rows or a numbered header, not labels
     labels = _column_labels(over_columns, _regions(columns, names_right))
     if labels is None:

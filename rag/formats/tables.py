@@ -10,6 +10,14 @@ from __future__ import annotations
 import re
 
 CELL_SEPARATOR = " | "
+# A cell written as a figure: "1,577", "(370)", "-4.5", "12.5%", "[12]", "—", or a statistical
+# table's symbol for a missing figure ("(X)", "NA", "n/a").
+FIGURE_CELL = re.compile(
+    r"^(?:[-−–]?[$€£¥]?\d[\d,.]*%?|[$€£¥]?\([-−–]?[$€£¥]?\d[\d,.]*%?\)|\[\d[\d,.]*\]"
+    r"|[-−–—]{1,2}|\((?:X|NA|Z|D|S)\)|X|NA|Z|(?i:n/?a))$"
+)
+YEAR_CELL = re.compile(r"^(?:FY|Q[1-4])?['’]?(?:19|20)\d\d[A-Z]?$", re.IGNORECASE)  # "2018", "FY2018", "Q3'21"
+CURRENCY_SIGNS = frozenset("$€£¥")  # "$ 1,577": the sign is its own word in PDF text
 _SPACE = re.compile(r"\s+")
 
 
