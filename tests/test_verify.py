@@ -180,3 +180,30 @@ def test_a_bare_cell_copied_without_its_tables_scale_is_written_with_it():
     # A currency amount is not rescaled: "$18.4" is refused, a thousand times smaller than the table says.
     money = verify_claim(ProposedClaim(1, "Kestrel Road station took $18.4 in fares."), [table])
     assert isinstance(money, DroppedClaim)
+
+
+def test_a_joined_clause_whose_figure_no_passage_states_is_left_out():
+    """The model corrects a misprint ("33,05o") or adds a figure: the clauses before it still stand."""
+    army = passage(
+        "docs/army.txt",
+        "The army has been increased to 61,999 enlisted men and 2,248 officers, and new regiments "
+        "have been organized aggregating 33,05o enlisted men.",
+    )
+    statement = "The army was increased to 61,999 enlisted men and 2,248 officers, and new regiments have been organized aggregating 33,050 enlisted men."
+    result = verify_claim(ProposedClaim(1, statement), [army])
+    assert isinstance(result, VerifiedClaim)
+    assert result.statement == "The army was increased to 61,999 enlisted men and 2,248 officers."
+    assert [n.quantity.value for n in result.numbers] == [61999, 2248]
+    assert "33,050" in result.repairs[-1]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Acme will invest $6.8 billion, and $9 billion more next year.",  # the tail is a list item, not a clause
+        "Acme will spend 41 billion yuan on chips, and it will invest approximately $6.8 billion abroad.",  # first clause fails
+    ],
+)
+def test_a_claim_is_not_cut_where_the_rest_would_change_its_meaning(statement):
+    result = verify_claim(ProposedClaim(1, statement), PASSAGES)
+    assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE

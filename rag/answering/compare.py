@@ -150,7 +150,7 @@ def proposed_comparison(question: str, passages: list[Passage]) -> Calculation |
             found: dict[int, set[tuple[float, str]]] = {0: set(), 1: set()}
             written: dict[tuple[float, str], Quantity] = {}
             for quantity in _figures(passage, sentence.start, sentence.end):
-                if expected and not expected.satisfied_by(quantity):
+                if expected and not expected.satisfied_by(quantity, text):
                     continue
                 side = _side_of(text, sentence, quantity.start, quantity.end, sides)
                 if side is not None:
@@ -183,7 +183,7 @@ def claimed_comparison(question: str, claims: list[VerifiedClaim]) -> Calculatio
     expected = expected_kind(question)
     numbers = [
         n for claim in claims for n in figures_of(claim)
-        if not states_change(n) and not (expected and not expected.satisfied_by(n.quantity))
+        if not states_change(n) and not (expected and not expected.satisfied_by(n.quantity, claim.statement))
     ]
     readings = _side_readings(_without_periods(question))
     pair = next((pair for sides, wide in readings if (pair := _one_per_side(numbers, sides, wide))), None)

@@ -43,6 +43,7 @@ _WHEN = re.compile(r"^\s*(when|in what year|in which year|what year)\b", re.IGNO
 # "how many times/years/more": arithmetic or durations, answered by computed figures; not constrained here.
 _NOT_A_KIND = {"times", "years", "months", "days", "weeks", "more", "fewer", "of", "in", "other"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_JOINED_NOUN = re.compile(r"[^\S\n]+(?:and|or)[^\S\n]+([a-z][a-z-]*)")  # "men and apprentices" after a count
 
 
 @dataclass(frozen=True)
@@ -61,17 +62,25 @@ class Expected:
         """The one unit the question names, when it names one: what a disagreement must be in."""
         return self.measure or self.named_currency
 
-    def satisfied_by(self, quantity: Quantity) -> bool:
+    def satisfied_by(self, quantity: Quantity, text: str = "") -> bool:
+        """Whether `quantity` (read from `text`, when given) is a figure of this kind. A count of
+        joined nouns ("24,123 men and apprentices") counts each of them."""
+        if self.count_words and text and (joined := _JOINED_NOUN.match(text, quantity.end)):
+            if singular_form(joined.group(1).lower()) in self.count_words and self._counts(quantity.unit, ""):
+                return True
         if self.measure:
             return quantity.unit.lower() == self.measure
         if self.currency:
             return _is_currency(quantity.unit)
         if self.percent:
             return quantity.unit == "%"
-        unit = quantity.unit.lower()
+        return self._counts(quantity.unit, quantity.unit.lower())
+
+    def _counts(self, unit: str, counted: str) -> bool:
+        """Whether a figure in `unit` is a count, of `counted` ("" for a bare count) when the question names it."""
         return (
-            unit not in {YEAR, "%"} and not _is_currency(quantity.unit) and measure_unit(unit) is None
-            and (unit == "" or unit in self.count_words)
+            unit.lower() not in {YEAR, "%"} and not _is_currency(unit) and measure_unit(unit.lower()) is None
+            and (counted == "" or counted in self.count_words)
         )
 
 

@@ -153,7 +153,7 @@ class ClaimGate:
         figures = [n for n in claim.numbers if is_figure(n.quantity, self.question)]
         if self.wants_figure and not figures:
             return RejectionKind.NO_FIGURE, "the question asks for a figure and the claim gives none"
-        if self.expected and not any(self.expected.satisfied_by(n.quantity) for n in figures):
+        if self.expected and not any(self.expected.satisfied_by(n.quantity, claim.statement) for n in figures):
             return RejectionKind.WRONG_KIND, f"gives no figure of the kind asked for ({self.expected.description})"
         misplaced = [self._other_column(n) for n in figures]
         if misplaced and all(misplaced):

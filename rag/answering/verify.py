@@ -46,6 +46,8 @@ DERIVED_TOLERANCE = 0.01  # a model-written result within 1% of the code's resul
 # Quoted figures must match exactly (the model is told to copy them): a tolerance would let
 # 2013 pass for 2012 or 100,400 for 100,000. The float epsilon only absorbs "5.50" vs "5.5".
 EXACT = 1e-9
+_CLAUSE_JOIN = re.compile(r",\s+and\s+|;\s+")  # where a sentence joins two clauses that each can stand alone
+_OWN_CLAUSE = re.compile(r"(?:[^\W\d]+\W+){2}")  # a clause with words of its own before any figure
 _BARE_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")  # "102.1", "1,577": digits without sign or scale
 
 
@@ -174,6 +176,31 @@ def verify_claim(
     """
     if not 1 <= claim.passage <= len(passages):
         return DroppedClaim(claim.statement, RejectionKind.UNKNOWN_PASSAGE, f"cites passage [{claim.passage}], which was not retrieved")
+    result = _verify_whole(claim, passages, calculation, given)
+    if isinstance(result, VerifiedClaim) or result.kind is not RejectionKind.NUMBER_NOT_IN_PASSAGE:
+        return result
+    # A sentence that joins clauses ("... 61,999 enlisted men, and new regiments of 33,050 ...") keeps the
+    # clauses before the one whose figure no passage states, when they hold a figure of their own.
+    for join in reversed(list(_CLAUSE_JOIN.finditer(claim.statement))):
+        cut = join.start()
+        if not _OWN_CLAUSE.match(claim.statement, join.end()):
+            continue  # ", and $7 million" ends a list: leaving it out would change what the sentence counts
+        head = claim.statement[:cut].rstrip() + "."
+        if not parse_quantities(head):
+            break
+        kept = _verify_whole(replace(claim, statement=head), passages, calculation, given)
+        if isinstance(kept, VerifiedClaim):
+            kept.repairs.append(f"left out '{claim.statement[cut:].strip(' ,;')}': {result.reason}")
+            return kept
+    return result
+
+
+def _verify_whole(
+    claim: ProposedClaim,
+    passages: list[Passage],
+    calculation: CalculationResult | None,
+    given: Sequence[Quantity],
+) -> VerifiedClaim | DroppedClaim:
     quantities = parse_quantities(claim.statement)
     cited = passages[claim.passage - 1]
     result = _check_numbers(claim.statement, quantities, cited, passages, calculation, given)
