@@ -21,7 +21,7 @@ from rag.answering.compare import uncovered_side
 from rag.answering.expected import expected_kind
 from rag.answering.scope import Scope
 from rag.answering.verify import CheckedNumber, VerifiedClaim, passage_span
-from rag.answering.words import content_stems, file_name_stems
+from rag.answering.words import GENERIC_FIGURE_STEMS, content_stems, file_name_stems
 from rag.numbers import parse_quantities
 from rag.types import Passage
 
@@ -32,7 +32,6 @@ _FIELD = re.compile(
     r"(?P<figure>[(\[]?[-\u2212]?[$\u20ac\u00a3\u00a5]?\d[\d,.]*%?)(?![\w.,])(?![ \t]+-?\d)[^\n]*$",
     re.MULTILINE,
 )
-_GENERIC = content_stems("number total count amount size")  # what a label says of any figure
 
 
 def unanswered_documents(question: str, claims: list[VerifiedClaim], sources: set[str], scope: Scope) -> set[str]:
@@ -55,7 +54,7 @@ def field_claims(question: str, sources: set[str], passages: Iterable[Passage]) 
         if source not in sources:
             continue
         for match in _FIELD.finditer(passage.chunk.text):
-            label = content_stems(match.group("label")) - _GENERIC
+            label = content_stems(match.group("label")) - GENERIC_FIGURE_STEMS
             if not label or not label <= asked:
                 continue
             figure = next(iter(parse_quantities(match.group("figure"))), None)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag import brackets
+from rag.answering.cells import cell_claims
 from rag.answering.change import period_change
 from rag.answering.compare import as_asked, claimed_comparison, proposed_comparison, uncovered_side
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
@@ -337,6 +338,11 @@ class _AnswerRun:
             pool_gate = shown_gate.over(pool)
             for field in field_claims(self.question, unanswered, pool):
                 yield from self._show(pool_gate.admit(field))
+        # Nothing the model wrote stood: the cell of a written-out row the question names by row and column, read by code.
+        if not self.verified and calculation is None:
+            pool_gate = shown_gate.over(pool)
+            for claim in cell_claims(self.question, pool):
+                yield from self._try_claim(pool_gate, claim, None, None)
         # "How much did it fall between February and November?", "How many more A than B?", "What is the
         # range?": the claims state one figure for each date, each side, or each end, and code does the arithmetic.
         if calculation is None:

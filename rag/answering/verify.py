@@ -162,6 +162,26 @@ def _locate(quantity: Quantity, preferred: Passage, passages: list[Passage]) -> 
     return None
 
 
+def _cited_together(numbers: list[CheckedNumber]) -> list[CheckedNumber]:
+    """A figure that the sentence of another of the claim's figures states too is cited there: the
+    "18" of "Female Under 18 years: 2.7" is the row's that holds 2.7, not the first row with that header."""
+    for index, number in enumerate(numbers):
+        if number.derived is not None:
+            continue
+        [own] = number.spans
+        home = next(
+            (
+                other.spans[0] for other in numbers
+                if other.derived is None and other.spans[0] != own and other.spans[0].source == own.source
+                and stated_in(number.quantity, other.spans[0].quote)
+            ),
+            None,
+        )
+        if home is not None:
+            numbers[index] = replace(number, spans=[home])
+    return numbers
+
+
 def verify_claim(
     claim: ProposedClaim,
     passages: list[Passage],
@@ -249,6 +269,7 @@ def _check_numbers(
             )
         else:
             return DroppedClaim(statement, RejectionKind.NUMBER_NOT_IN_PASSAGE, f"'{quantity.text}' is not in the cited passage")
+    numbers = _cited_together(numbers)
     spans = _unique([s for n in numbers for s in n.spans]) or [_best_sentence(statement, cited)]
     cited_sources = {cited.chunk.source} | {s.source for s in spans}
     # A passage's words include what frames it: its document's title and subject, a table's caption and headers.

@@ -42,6 +42,8 @@ def stem(word: str) -> str:
 
 
 COMPARISON_STEMS = frozenset(stem(w) for w in COMPARISON_WORDS)
+# Words that any figure's label may carry ("Number of rooms", "Total"): they do not say what is measured.
+GENERIC_FIGURE_STEMS = frozenset(stem(w) for w in "number total count amount size".split())
 
 # Words that date a figure ("the fiscal year ending June 30"): periods are compared as periods, not as words.
 PERIOD_WORDS = frozenset(

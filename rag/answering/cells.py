@@ -1,0 +1,106 @@
+"""The cell of a written-out table row that the question names by row and column, proposed by code.
+
+Shown rows of headed cells ("Offense charged: Robbery | Total: 102.1 | Male Total: 90.0 | ..."),
+a small model copies the caption or the cell of a neighbouring column, and the gate drops what
+it wrote; the answer then says the documents do not say. When that happens the question's own
+words pick the cell: the row is the one whose name (its cells that hold no figure) is all words
+of the question, the column the one whose header shares the most words with the question
+beyond the row's name (and, of those, leaves the fewest unasked). Code writes that cell as a claim ("Robbery, Male Total: 90.0") and the
+gate checks it as it checks the model's, its units line and period included.
+
+Nothing is proposed when the question names no column of the row (asked for "Hispanic" of
+a table whose columns are "White" and "Black"), when two columns tie, or when it names two
+rows of one table. A question that names a table ("Table 325") reads only rows under that
+caption. One claim per table: two tables that each hold the asked cell are two sources.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answering.reply import ProposedClaim
+from rag.answering.words import GENERIC_FIGURE_STEMS, content_stems
+from rag.formats.tables import CELL_SEPARATOR, FIGURE_CELL
+from rag.numbers import parse_quantities
+from rag.types import Passage
+
+_MIN_CELLS = 3  # a row of a table, not a field ("Number of rooms: 340")
+_TABLE_NAME = re.compile(r"\bTable\s+([A-Z]?-?\d+(?:[-.]\d+)?[A-Z]?)\b")  # "Table 325", "Table A-2"
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A candidate: the words of its row's name, and the claim that states it."""
+
+    row: frozenset[str]
+    claim: ProposedClaim
+
+
+def cell_claims(question: str, passages: list[Passage]) -> list[ProposedClaim]:
+    """At most one claim per table of `passages` (numbered from 1): its cell the question names by row and column."""
+    asked = _words(question)
+    named_tables = set(_TABLE_NAME.findall(question))
+    by_table: dict[tuple[str, str], list[_Cell]] = {}
+    for number, passage in enumerate(passages, start=1):
+        context = passage.chunk.context
+        if named_tables and not named_tables & set(_TABLE_NAME.findall(context)):
+            continue
+        for line in passage.chunk.text.splitlines():
+            cell = _asked_cell(line, asked, number)
+            if cell is not None:
+                by_table.setdefault((passage.chunk.source, context), []).append(cell)
+    claims = []
+    for cells in by_table.values():
+        rows = _asked_rows({cell.row for cell in cells})
+        if len(rows) == 1:
+            claims.append(next(cell.claim for cell in cells if cell.row in rows))
+    return claims
+
+
+def _asked_rows(rows: set[frozenset[str]]) -> set[frozenset[str]]:
+    """The rows the question names most closely: not one whose name is part of another's ("Theft" beside
+    "Motor vehicle theft"), nor a row of generic words ("Total") beside one of its own words."""
+    rows = {row for row in rows if not any(row < other for other in rows)}
+    specific = {row for row in rows if row - GENERIC_FIGURE_STEMS}
+    return specific or rows
+
+
+def _asked_cell(line: str, asked: set[str], passage: int) -> _Cell | None:
+    """The cell of `line` (a written-out row) in the column the question names, if its row is one the question names."""
+    cells = [cell.partition(": ") for cell in line.split(CELL_SEPARATOR)]
+    if len(cells) < _MIN_CELLS or not all(sep for _, sep, _ in cells):
+        return None
+    names = [value for _, _, value in cells if not _is_figure(value)]
+    row = _words(" ".join(names))
+    if not row or not row <= asked:
+        return None
+    scored = [
+        (_column_fit(_words(label) - row - GENERIC_FIGURE_STEMS, asked), label, value)
+        for label, _, value in cells if _is_figure(value) and parse_quantities(value)
+    ]
+    if not scored:
+        return None
+    top = max(score for score, _, _ in scored)
+    chosen = [(label, value) for score, label, value in scored if score == top]
+    if top[0] == 0 or len(chosen) > 1:
+        return None
+    [(label, value)] = chosen
+    statement = f"{', '.join(names)}, {label}: {value}."
+    return _Cell(frozenset(row), ProposedClaim(passage, statement))
+
+
+def _column_fit(header: set[str], asked: set[str]) -> tuple[int, int]:
+    """The header's words the question uses, then fewest it does not: "female" asks for "Female Total"
+    over "Female Under 18 years"."""
+    return len(header & asked), -len(header - asked)
+
+
+def _is_figure(value: str) -> bool:
+    return bool(FIGURE_CELL.match(value.strip()))
+
+
+def _words(text: str) -> set[str]:
+    """Content stems and whole numbers: "Under 18 years" and "18 years and over" differ by more than a stem."""
+    return content_stems(text) | set(_NUMBER.findall(text))

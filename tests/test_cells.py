@@ -1,0 +1,70 @@
+"""Code reads the cell a question names by row and column from written-out table rows."""
+
+from __future__ import annotations
+
+from rag.answering.cells import cell_claims
+from rag.answering.gate import ClaimGate, Evidence
+from rag.answering.scope import Scope
+from rag.answering.verify import VerifiedClaim
+from rag.types import Chunk, Passage
+
+ARRESTS = (
+    "Offense: Total | Total: 11,062.6 | Male Total: 8,263.3 | Female Total: 2,799.2 | Female Under 18 years: 468.3\n"
+    "Offense: Robbery | Total: 102.1 | Male Total: 90.0 | Female Total: 12.1 | Female Under 18 years: 2.5\n"
+    "Offense: Motor vehicle theft | Total: 65.6 | Male Total: 53.9 | Female Total: 11.7 | Female Under 18 years: 2.7"
+)
+BY_RACE = (
+    "Offense: Robbery | Total: 100,496 | White: 43,039 | Black: 55,742\n"
+    "Offense: Larceny-theft | Total: 1,056,473 | White: 719,983 | Black: 306,625"
+)
+
+
+def table(source: str, context: str, rows: str) -> Passage:
+    return Passage(Chunk(source, rows, 0, len(rows), 1, 1 + rows.count("\n"), "", context=context), score=1.0)
+
+
+SEX = table("abstract/t324.pdf", "Table 24. Arrests by Sex: 2009\n[In thousands]", ARRESTS)
+RACE = table("abstract/t325.pdf", "Table 25. Arrests by Race: 2009", BY_RACE)
+
+
+def statements(question: str, passages: list[Passage]) -> list[str]:
+    return [claim.statement for claim in cell_claims(question, passages)]
+
+
+def test_the_row_and_column_the_question_names_give_the_cell():
+    assert statements("How many Black persons were arrested for larceny-theft in 2009?", [SEX, RACE]) == [
+        "Larceny-theft, Black: 306,625."
+    ]
+    # "female" and "under 18" name one column; "Female Total" and "Male Total" share fewer of the question's words
+    assert statements("How many female motor vehicle theft arrests under 18 were there?", [SEX, RACE]) == [
+        "Motor vehicle theft, Female Under 18 years: 2.7."
+    ]
+
+
+def test_nothing_is_read_when_the_question_names_no_column_or_two():
+    assert statements("How many Hispanic persons were arrested for robbery?", [RACE]) == []
+    assert statements("How many robbery arrests were there?", [SEX]) == []  # "Total" says nothing of which column
+    assert statements("How many more male than female robbery arrests were there?", [SEX]) == []
+
+
+def test_a_named_table_is_the_only_one_read_and_each_table_answers_once():
+    assert statements("How many male robbery arrests does Table 24 count?", [SEX, RACE]) == ["Robbery, Male Total: 90.0."]
+    assert statements("How many male robbery arrests does Table 25 count?", [SEX, RACE]) == []
+    both = "How many robbery arrests of males and of Black persons were there?"
+    assert statements(both, [SEX, RACE]) == ["Robbery, Male Total: 90.0.", "Robbery, Black: 55,742."]
+
+
+def test_a_more_specific_row_is_preferred_and_rows_that_fit_alike_give_nothing():
+    # "total" names the Total row too, but "robbery" is a row's own word
+    assert statements("What was the total of female robbery arrests?", [SEX]) == ["Robbery, Female Total: 12.1."]
+    assert statements("How many female arrests for robbery and motor vehicle theft were there?", [SEX]) == []
+
+
+def test_the_cell_passes_the_gate_with_its_tables_scale():
+    question = "How many female motor vehicle theft arrests under 18 were there?"
+    [claim] = cell_claims(question, [SEX])
+    gate = ClaimGate(question, [SEX], relevance=lambda statement: 1.0, scope=Scope.of(question, {}, {}), evidence=Evidence({}))
+    result = gate.check(claim)
+    assert isinstance(result, VerifiedClaim), result
+    assert result.statement == "Motor vehicle theft, Female Under 18 years: 2.7 thousand."
+    assert result.spans[0].quote in ARRESTS
