@@ -49,9 +49,28 @@ Your charge is—
 """
 
 
+# Columns numbered under phrases that span them: "0 1 2" once per phrase ending in a dash.
+NUMBERED = """Allowance Table - Continued
+And your status is–
+If the income you
+look up is–
+Renting, and the number
+of rooms you let is–
+Owning, and the number
+of rooms you let is–
+0 1 2 0 1 2
+At least
+But less
+than Your allowance is– Your allowance is–
+8,000 8,050 120 340 510 90 310 480
+8,050 8,100 118 345 515 88 315 485
+"""
+
+
 def _passages(text: str, source: str = "rates.txt") -> tuple[list[Passage], dict[str, str]]:
-    rows_start = text.index("\n", text.index("Your ")) + 1
-    chunk = Chunk(source, text[rows_start:], rows_start, len(text), 1, 1, "")
+    rows_start = text.index("\n", text.rindex("Your ")) + 1
+    line = text.count("\n", 0, rows_start) + 1
+    chunk = Chunk(source, text[rows_start:], rows_start, len(text), line, line + text.count("\n", rows_start), "")
     return [Passage(chunk, score=1.0)], {source: text}
 
 
@@ -162,6 +181,35 @@ def test_a_real_tax_table_row_and_column_from_the_pdf_loader():
     assert claim.spans[0].quote.startswith("60,400 60,450 11,530 ")
     assert claim.spans[0].page == 41
     assert document.text[claim.spans[0].start : claim.spans[0].end] == claim.spans[0].quote
+
+
+def test_numbered_columns_are_named_by_their_spanning_phrase_and_the_count_the_question_gives():
+    passages, documents = _passages(NUMBERED)
+    question = "What allowance applies when owning, with two rooms let, for income of $8,020?"
+    [claim] = table_lookups(question, premise_figures(question), passages, documents)
+    assert claim.statement == "For $8,020, the Owning, and the number of rooms you let is 2 column gives 480."
+    row, header = claim.spans
+    assert row.quote.startswith("8,000 8,050 ") and header.quote == "0 1 2 0 1 2"  # "2" is cited from the header
+    assert NUMBERED[header.start : header.end] == header.quote and header.line_start == 9
+    compared = "At $8,050-$8,100, how much more is the allowance when renting with two rooms let than with one room let?"
+    claims = table_lookups(compared, premise_figures(compared), passages, documents)
+    assert [c.numbers[-1].quantity.value for c in claims] == [515, 345]  # the renter's group, read from the whole question
+    assert lookup_difference(compared, claims).value.value == 170
+    assert table_lookups("What allowance applies for income of $8,020?", premise_figures("What allowance applies for income of $8,020?"), passages, documents) == []
+
+
+def test_a_real_earned_income_credit_row_with_numbered_columns():
+    """The 2013 Form 1040 instructions: "0 1 2 3 0 1 2 3" children under two filing statuses."""
+    from rag.loading import find_files, load_document
+
+    path = Path(__file__).parent.parent / "eval" / "corpora" / "long-reports" / "irs_i1040_2013.pdf"
+    [file] = find_files([path])
+    document = load_document(file)
+    passages = [Passage(chunk, 1.0) for chunk in chunk_document(document, 1200, 0) if "25,300 25,350" in chunk.text]
+    question = "In the 2013 EIC Table, what credit does a married couple filing jointly with two children get for $25,320?"
+    [claim] = table_lookups(question, premise_figures(question), passages, {file.source: document.text})
+    assert claim.numbers[-1].quantity.value == 4855 and "Married filing jointly" in claim.statement
+    assert all(document.text[span.start : span.end] == span.quote for span in claim.spans)
 
 
 @pytest.mark.slow

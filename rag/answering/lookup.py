@@ -24,16 +24,16 @@ the question to the model. Each claim still passes the gate's rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rag import brackets
 from rag.answering.compare import compared_texts
-from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine, passage_span
+from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine, passage_span, stated_in
 from rag.answering.words import content_stems
 from rag.formats import PAGE_BREAK
-from rag.numbers import Quantity, parse_quantities
-from rag.types import Passage
+from rag.numbers import YEAR, Quantity, parse_quantities
+from rag.types import Passage, Span
 
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
@@ -43,6 +43,10 @@ _DIFFERENCE = re.compile(
 )
 _RANGE = re.compile(r"\s*(?:[-\u2013\u2014]|to|and)\s*", re.IGNORECASE)  # between the two ends of a range
 _HEADER_LINES = 30  # the most lines a table's header is looked for in, above its first row
+_NUMBERED = re.compile(r"\d{1,2}(?: \d{1,2})+")  # "0 1 2 3 0 1 2 3": columns numbered under phrases that span them
+_SPAN_END = re.compile(r"\S[\u2013\u2014]$")  # "is–" ends a phrase that spans columns
+_WHOLE_NUMBER = re.compile(r"\b\d+\b")
+_MAX_COLUMN_NUMBER = 99
 
 
 def table_lookups(
@@ -51,7 +55,7 @@ def table_lookups(
     """For each figure the question gives and each document: the cell of the column the question
     names, in the bracket row that holds the figure. A question comparing two columns ("how much more
     does a married person filing separately pay than a single filer") gets the cell of each side's."""
-    asked, sides = content_stems(question), _sides(question)
+    asked, sides = _words(question), _sides(question)
     claims = []
     for figure in _looked_up_figures(question, given):
         for source in dict.fromkeys(p.chunk.source for p in passages):
@@ -65,8 +69,17 @@ def _sides(question: str) -> tuple[set[str], set[str]] | None:
     texts = compared_texts(question)
     if texts is None:
         return None
-    side_a, side_b = (content_stems(text) for text in texts)
+    side_a, side_b = (_words(text) for text in texts)
     return side_a - side_b, side_b - side_a
+
+
+def _words(text: str) -> set[str]:
+    """Content stems, and the small whole counts `text` gives ("two children": "2"), which name numbered columns."""
+    counts = {
+        str(int(q.value)) for q in parse_quantities(text)
+        if q.value == int(q.value) and 0 <= q.value <= _MAX_COLUMN_NUMBER and not q.unit.isupper() and q.unit not in {YEAR, "%"}
+    }
+    return content_stems(text) | counts
 
 
 def lookup_difference(question: str, claims: list[VerifiedClaim]) -> CalculationResult | None:
@@ -106,6 +119,7 @@ class _Row:
     cells: list[Quantity]
     group: int  # figures per group of columns
     header: tuple[str, ...]
+    document: str  # the row's document, where its header is cited from
 
 
 def _row(figure: Quantity, passage: Passage, document: str) -> _Row | None:
@@ -119,7 +133,7 @@ def _row(figure: Quantity, passage: Passage, document: str) -> _Row | None:
     group = _group_size(cells)
     if group is None:
         return None
-    return _Row(passage, start, end, cells, group, _header_lines(document, chunk.start + start))
+    return _Row(passage, start, end, cells, group, _header_lines(document, chunk.start + start), document)
 
 
 def _asked_table_cells(
@@ -138,17 +152,69 @@ def _asked_table_cells(
 def _cells(figure: Quantity, row: _Row, asked: set[str], sides: tuple[set[str], set[str]] | None) -> list[VerifiedClaim]:
     """A claim for each column of `row` the question names; none when its header cannot be read."""
     cells, group = row.cells, row.group
-    labels = _labels_per_figure(list(row.header), len(cells), group)
+    numbered = _numbered_labels(list(row.header), group)
+    labels = numbered[0] * (len(cells) // group) if numbered else _labels_per_figure(list(row.header), len(cells), group)
     if labels is None:
         return []
     first = next(i for i in range(0, len(cells), group) if cells[i].value <= figure.value < cells[i + 1].value)
-    # The row is the citation: it shows the bracket that holds the question's figure, and the cell.
-    span = passage_span(row.passage, row.start, row.end)
+    # The row is the citation: it shows the bracket that holds the question's figure, and the cell; a
+    # numbered column's number is cited from the header line that numbers the columns.
+    spans = [passage_span(row.passage, row.start, row.end)]
+    if numbered:
+        spans.append(_header_span(row, numbered[1]))
     claims = []
     for column in _named_columns(labels, range(first + 2, first + group), asked, sides):
         statement = f"For {figure.text}, the {_shown(labels[column])} column gives {cells[column].text}."
-        claims.append(VerifiedClaim(statement, [span], [CheckedNumber(q, [span]) for q in parse_quantities(statement)]))
+        numbers = [
+            CheckedNumber(q, [next((span for span in spans if stated_in(q, span.quote)), spans[0])])
+            for q in parse_quantities(statement)
+        ]
+        claims.append(VerifiedClaim(statement, _unique_spans(n.spans[0] for n in numbers), numbers))
     return claims
+
+
+def _unique_spans(spans: Iterable[Span]) -> list[Span]:
+    return list(dict.fromkeys(spans))
+
+
+def _numbered_labels(header: list[str], group: int) -> tuple[list[str], str] | None:
+    """Labels of a third header shape, and the line it is read from: column numbers on one line, the
+    numbers repeating once per phrase that spans them ("Married filing jointly and the number of
+    children you have is–" over "0 1 2 3"), each label its phrase and its number ("... you have is 2")."""
+    per_group = group - 2
+    line = next((line for line in reversed(header) if _NUMBERED.fullmatch(line) and len(line.split()) == per_group), None)
+    if line is None:
+        return None
+    numbers = line.split()
+    period = next(p for p in range(1, per_group + 1) if per_group % p == 0 and numbers == numbers[:p] * (per_group // p))
+    phrases = _spanning_phrases(header[: header.index(line)])
+    spanned = per_group // period
+    if len(phrases) < spanned:
+        return None
+    owners = phrases[len(phrases) - spanned :]
+    labels = [f"{owners[i // period][:-1].rstrip()} {number}" for i, number in enumerate(numbers)]
+    return ["", ""] + labels, line
+
+
+def _spanning_phrases(lines: list[str]) -> list[str]:
+    """The phrases of `lines` that each end in a dash ("And your filing status is–"), in order."""
+    phrases, words = [], []
+    for word in " ".join(lines).split():
+        words.append(word)
+        if _SPAN_END.search(word):
+            phrases.append(" ".join(words))
+            words = []
+    return phrases
+
+
+def _header_span(row: _Row, line: str) -> Span:
+    """`line` of the row's header as an exact span of its document, its lines counted as the row's are."""
+    chunk = row.passage.chunk
+    row_start = chunk.start + row.start
+    start = row.document.rfind(line, 0, row_start)
+    end = start + len(line)
+    line_start = chunk.line_start + chunk.text.count("\n", 0, row.start) - row.document.count("\n", start, row_start)
+    return Span(chunk.source, start, end, line_start, line_start + line.count("\n"), line, chunk.page)
 
 
 def _group_size(cells: list[Quantity]) -> int | None:
@@ -172,7 +238,7 @@ def _header_lines(document: str, row_start: int) -> tuple[str, ...]:
     lines = document[document.rfind(PAGE_BREAK, 0, row_start) + 1 : row_start].splitlines()
     header: list[str] = []
     for line in reversed(lines):
-        if _LETTER.search(line):
+        if _LETTER.search(line) or _NUMBERED.fullmatch(line.strip()):
             header.append(line.strip())
             if len(header) == _HEADER_LINES:
                 break
@@ -189,6 +255,7 @@ def _is_row(line: str) -> bool:
 
 def _labels_per_figure(header: list[str], figures: int, group: int) -> list[str] | None:
     """A label for each figure of the row, from either header shape; None when neither fits."""
+    header = [line for line in header if not _NUMBERED.fullmatch(line)]
     for line in header:
         words = line.split()
         if len(words) == figures and all(word[0].isupper() for word in words):
@@ -221,19 +288,24 @@ def _named_columns(
 ) -> list[int]:
     """One column per side of a comparison when each side names its own, else the one the question names."""
     if sides is not None:
-        pair = [_named_column(labels, candidates, side) for side in sides]
+        pair = [_named_column(labels, candidates, side, asked) for side in sides]
         if None not in pair and pair[0] != pair[1]:
             return [column for column in pair if column is not None]
     column = _named_column(labels, candidates, asked)
     return [] if column is None else [column]
 
 
-def _named_column(labels: list[str], candidates: range, asked: set[str]) -> int | None:
-    """The one candidate column whose label shares the most words with `asked`, or None."""
-    shared = {i: len(content_stems(labels[i]) & asked) for i in candidates}
-    best = max(shared.values(), default=0)
+def _named_column(labels: list[str], candidates: range, asked: set[str], question: set[str] = frozenset()) -> int | None:
+    """The one candidate column whose label shares the most words with `asked` (a side's words; of
+    columns tied on those, the most with the whole `question`), or None."""
+    shared = {i: (len(_label_words(labels[i]) & asked), len(_label_words(labels[i]) & question)) for i in candidates}
+    best = max(shared.values(), default=(0, 0))
     winners = [i for i, count in shared.items() if count == best]
-    return winners[0] if best and len(winners) == 1 else None
+    return winners[0] if best[0] and len(winners) == 1 else None
+
+
+def _label_words(label: str) -> set[str]:
+    return content_stems(label) | set(_WHOLE_NUMBER.findall(label))
 
 
 def _shown(label: str) -> str:

@@ -294,8 +294,11 @@ class _AnswerRun:
             conflict = yield from self._emit_conflicts(candidates, scale, reading.scope)
         if any(d.kind is RejectionKind.INSTRUCTION for d in self.dropped):
             yield from self._emit_plain(INSTRUCTION_NOTE)
-        if reading.absent:  # a statement that the documents do not cover something ends the answer
-            yield from self._emit_plain(f"The documents do not mention {', '.join(q.text for q in reading.absent)}.")
+        # A statement that the documents do not cover something ends the answer; a figure that a verified
+        # claim cites (a numbered column's "2" for "two children") is covered.
+        cited_values = {n.quantity.value for claim in self.verified for n in claim.numbers if not n.derived}
+        if absent := [q for q in reading.absent if q.value not in cited_values]:
+            yield from self._emit_plain(f"The documents do not mention {', '.join(q.text for q in absent)}.")
 
         abstained = not self.verified and calculation is None
         if abstained and not self.composer.parts:
