@@ -202,12 +202,6 @@ _SHAPES: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?P<product>[A-Z][A-Za-z+#]*[a-z+#][A-Za-z+#]*)\s+(?P<version>\d+\.\d+(?:\.\d+)*)\b"
         r"(?![^\S\n]*(?:[-–]?\d|%|percent|per\b|x\b|times\b|(?:thousand|million|billion|trillion|bn|mn)\b|(?!(?:a|an|and|or|is|was|has|had|are|be|to|in|on|of|at|as|by|for|the|it|its|but|not|now|new|via|add|adds|got)\b)[A-Za-z]{1,3}\b))"
     )),
-    # An acronym then a dotted number, then a word: "GEOTRANS 3.7 user's guide", "CFITSIO 4.2 reference".
-    # The word after it keeps a table row ("EBITDA 3.5 4.2") and an amount ("USD 5.5 million") out.
-    ("acronym_version", re.compile(
-        r"\b(?P<product>[A-Z][A-Z\d]{2,})[^\S\n]+(?P<version>\d+\.\d+(?:\.\d+)*)\b"
-        r"(?=[^\S\n]+(?!(?:thousand|million|billion|trillion|percent|per|times)\b)[a-z][a-z'’]{3,})"
-    )),
 ]
 
 # Capitalised words that introduce a quantity or period rather than name something.
@@ -223,6 +217,13 @@ _NAME_WORD = re.compile(r"\b(?P<word>[A-Z][A-Za-z]*|[A-Z]{2,})[^\S\n]+(?P<number
 # "SP 400-12", "AFI 41-210": a capitalised word, then two numbers joined by a hyphen (see `name_numbers`).
 _NUMBERED_NAME = re.compile(
     r"\b(?P<word>[A-Z][A-Za-z]*)[^\S\n]+(?P<number>(?P<first>\d+)[-\u2013](?P<second>\d+))\b(?![.,]\d)"
+)
+# An acronym then a dotted number, then a word: "GEOTRANS 3.7 user's guide", "CFITSIO 4.2 reference". The
+# word after it keeps a table row ("EBITDA 3.5 4.2") and an amount ("USD 5.5 million") out. A name, not a
+# version: documents seldom say which release they are of, so scoping by it would refuse them all.
+_ACRONYM_VERSION = re.compile(
+    r"\b(?P<word>[A-Z][A-Z\d]{2,})[^\S\n]+(?P<number>\d+\.\d+(?:\.\d+)*)\b"
+    r"(?=[^\S\n]+(?!(?:thousand|million|billion|trillion|percent|per|times)\b)[a-z][a-z'’]{3,})"
 )
 _HYPHEN_NAME = re.compile(r"\b(?P<word>[A-Za-z]+)-(?P<number>\d+)\b(?![.,]\d)")
 _GLUED_NAME = re.compile(r"\b(?P<word>[A-Za-z]+)(?P<number>\d+)[A-Za-z\d]*\b")
@@ -316,7 +317,8 @@ def name_numbers(text: str) -> list[NameNumber]:
 
     Shapes: a capitalised word then an integer ("Windows 11", "Top 500", "Section 4",
     "Unit 0147", "ISO 9001") or two joined by a hyphen, the second smaller or the word an acronym
-    ("SP 400-12", "AFI 41-210"; "Revenue 100-200" is a range),
+    ("SP 400-12", "AFI 41-210"; "Revenue 100-200" is a range), an acronym's dotted number before a
+    word ("GEOTRANS 3.7 user's guide"),
     letters-hyphen-digits ("COVID-19", "GPT-4"), letters glued to digits ("H100", "A17").
     Not names: years, periods ("FY2022", "Q3"), versions (see `find_periods`), money ("USD 500"), a number followed by a scale, percent or
     another number (a table row), and a number after a word that introduces quantities
@@ -338,6 +340,9 @@ def name_numbers(text: str) -> list[NameNumber]:
             add(match)
     for match in _GLUED_NAME.finditer(text):
         add(match)
+    for match in _ACRONYM_VERSION.finditer(text):
+        if not any(start <= match.start("number") < end for start, end in money):  # "USD 5.50 each" is money
+            add(match)
     for match in _NUMBERED_NAME.finditer(text):
         word = match.group("word")
         # An acronym's pair is a name in either order ("AFI 41-210"); a word's ascending pair is a range.
@@ -420,9 +425,7 @@ def _read(shape: str, match: re.Match[str]) -> Period | None:
     if shape == "fy":
         return Period(PeriodKind.FISCAL_YEAR, year=_fiscal_year(groups))
     version = tuple(int(n) for n in groups["version"].split("."))
-    if shape == "acronym_version" and any(_is_currency(q.unit) for q in parse_quantities(match.group(0))):
-        return None  # "USD 5.50 each" is money
-    if shape in ("product_version", "acronym_version"):
+    if shape == "product_version":
         if groups["product"].lower() in _LEAD_WORDS:
             return None
         return Period(PeriodKind.VERSION, version=version, product=groups["product"].lower())

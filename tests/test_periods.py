@@ -56,7 +56,6 @@ YEAR, FY, Q, H, DATE, VERSION = (
         ("The v2.0 format is not backwards compatible.", "version 2.0", "v2.0"),
         ("Python 3.11 added exception groups.", "python 3.11", "Python 3.11"),
         ("Django 4.2 is a long-term release.", "django 4.2", "Django 4.2"),
-        ("The GEOTRANS 3.7 user's guide lists datums.", "geotrans 3.7", "GEOTRANS 3.7"),
     ],
 )
 def test_each_shape_is_read_with_its_span(sentence, canonical, written):
@@ -74,9 +73,6 @@ def test_each_shape_is_read_with_its_span(sentence, canonical, written):
         "Margin 3.5 4.2 5.1",  # a table row, not "Margin" version 3.5
         "Costs rose 3.5% on the year.",
         "Python is used by 3.5 million developers.",
-        "EBITDA 3.5 4.2 5.1",  # an acronym's table row
-        "USD 5.50 each was paid.",  # money
-        "GDP 2.5 percent growth was reported.",
         "The Drive 2.5 GB cache fills fast.",
     ],
 )
@@ -169,6 +165,9 @@ def test_numbers_inside_names(sentence, names):
         "FY2022 and Q3 2021 are periods.",
         "Python 3.11 is a version.",
         "Margin 35% in 2022.",
+        "EBITDA 3.5 4.2 5.1",  # an acronym's table row
+        "USD 5.50 each was paid.",  # money
+        "GDP 2.5 percent growth was reported.",
     ],
 )
 def test_quantities_periods_and_versions_are_not_names(sentence):
@@ -182,6 +181,8 @@ def test_a_documents_hyphenated_number_is_a_name_and_no_identifier():
     assert name_numbers("Revenue 100-200 million was forecast.") == []  # an ascending pair is a range
     assert [n.text for n in name_numbers("Per AFI 41-210, what is the ceiling?")] == ["AFI 41-210"]  # an acronym's pair
     assert name_numbers("USD 100-200 was raised.") == []
+    assert [n.text for n in name_numbers("The GEOTRANS 3.7 user's guide lists datums.")] == ["GEOTRANS 3.7"]
+    assert periods_in("The GEOTRANS 3.7 user's guide lists datums.") == []  # no scope: documents seldom state their release
 
 
 def test_identifiers_are_normalised_for_verbatim_search():
