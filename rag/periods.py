@@ -365,11 +365,12 @@ def identifiers(text: str) -> list[str]:
     """ID-like names of `text` ("Unit 0147", "ISO 9001", "H100"), normalised for verbatim search.
 
     A bare glued token needs a digit count of two or more, so "Q3" or "A4"-like noise is
-    rare; whitespace is collapsed and case folded. A document's own number ("SP 400-12") is
-    no record's: it is printed in every page header, and ranking by it would put those
-    header chunks first.
+    rare; whitespace is collapsed and case folded. A document's own number ("SP 400-12") or
+    release ("GEOTRANS 3.7") is no record's: it is printed in every page header, and ranking
+    by it would put those header chunks first.
     """
-    names = [n.text for n in name_numbers(text) if not _NUMBERED_NAME.fullmatch(n.text)]
+    releases = {match.start() for match in _ACRONYM_VERSION.finditer(text)}
+    names = [n.text for n in name_numbers(text) if not (_NUMBERED_NAME.fullmatch(n.text) or n.start in releases)]
     return list(dict.fromkeys(normalise_identifier(name) for name in names))
 
 

@@ -183,6 +183,7 @@ def test_a_documents_hyphenated_number_is_a_name_and_no_identifier():
     assert name_numbers("USD 100-200 was raised.") == []
     assert [n.text for n in name_numbers("The GEOTRANS 3.7 user's guide lists datums.")] == ["GEOTRANS 3.7"]
     assert periods_in("The GEOTRANS 3.7 user's guide lists datums.") == []  # no scope: documents seldom state their release
+    assert identifiers("What does the GEOTRANS 3.7 user's guide list?") == []  # printed in every page header
 
 
 def test_identifiers_are_normalised_for_verbatim_search():
