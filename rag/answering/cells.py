@@ -20,14 +20,13 @@ import re
 from dataclasses import dataclass
 
 from rag.answering.reply import ProposedClaim
-from rag.answering.words import GENERIC_FIGURE_STEMS, content_stems
+from rag.answering.words import GENERIC_FIGURE_STEMS, asked_words, header_words
 from rag.formats.tables import CELL_SEPARATOR, FIGURE_CELL
 from rag.numbers import parse_quantities
 from rag.types import Passage
 
 _MIN_CELLS = 3  # a row of a table, not a field ("Number of rooms: 340")
 _TABLE_NAME = re.compile(r"\bTable\s+([A-Z]?-?\d+(?:[-.]\d+)?[A-Z]?)\b")  # "Table 325", "Table A-2"
-_NUMBER = re.compile(r"\b\d+\b")
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class _Cell:
 
 def cell_claims(question: str, passages: list[Passage]) -> list[ProposedClaim]:
     """At most one claim per table of `passages` (numbered from 1): its cell the question names by row and column."""
-    asked = _words(question)
+    asked = asked_words(question)
     named_tables = set(_TABLE_NAME.findall(question))
     by_table: dict[tuple[str, str], list[_Cell]] = {}
     for number, passage in enumerate(passages, start=1):
@@ -73,11 +72,11 @@ def _asked_cell(line: str, asked: set[str], passage: int) -> _Cell | None:
     if len(cells) < _MIN_CELLS or not all(sep for _, sep, _ in cells):
         return None
     names = [value for _, _, value in cells if not _is_figure(value)]
-    row = _words(" ".join(names))
+    row = header_words(" ".join(names))
     if not row or not row <= asked:
         return None
     scored = [
-        (_column_fit(_words(label) - row - GENERIC_FIGURE_STEMS, asked), label, value)
+        (_column_fit(header_words(label) - row - GENERIC_FIGURE_STEMS, asked), label, value)
         for label, _, value in cells if _is_figure(value) and parse_quantities(value)
     ]
     if not scored:
@@ -99,8 +98,3 @@ def _column_fit(header: set[str], asked: set[str]) -> tuple[int, int]:
 
 def _is_figure(value: str) -> bool:
     return bool(FIGURE_CELL.match(value.strip()))
-
-
-def _words(text: str) -> set[str]:
-    """Content stems and whole numbers: "Under 18 years" and "18 years and over" differ by more than a stem."""
-    return content_stems(text) | set(_NUMBER.findall(text))

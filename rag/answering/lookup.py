@@ -30,9 +30,9 @@ from dataclasses import dataclass, replace
 from rag import brackets
 from rag.answering.compare import compared_texts
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine, passage_span, stated_in
-from rag.answering.words import content_stems
+from rag.answering.words import asked_words, content_stems, header_words
 from rag.formats import PAGE_BREAK
-from rag.numbers import YEAR, Quantity, parse_quantities
+from rag.numbers import Quantity, parse_quantities
 from rag.types import Passage, Span
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -45,8 +45,6 @@ _RANGE = re.compile(r"\s*(?:[-\u2013\u2014]|to|and)\s*", re.IGNORECASE)  # betwe
 _HEADER_LINES = 30  # the most lines a table's header is looked for in, above its first row
 _NUMBERED = re.compile(r"\d{1,2}(?: \d{1,2})+")  # "0 1 2 3 0 1 2 3": columns numbered under phrases that span them
 _SPAN_END = re.compile(r"\S[\u2013\u2014]$")  # "is–" ends a phrase that spans columns
-_WHOLE_NUMBER = re.compile(r"\b\d+\b")
-_MAX_COLUMN_NUMBER = 99
 
 
 def table_lookups(
@@ -55,7 +53,7 @@ def table_lookups(
     """For each figure the question gives and each document: the cell of the column the question
     names, in the bracket row that holds the figure. A question comparing two columns ("how much more
     does a married person filing separately pay than a single filer") gets the cell of each side's."""
-    asked, sides = _words(question), _sides(question)
+    asked, sides = asked_words(question), _sides(question)
     claims = []
     for figure in _looked_up_figures(question, given):
         for source in dict.fromkeys(p.chunk.source for p in passages):
@@ -69,17 +67,8 @@ def _sides(question: str) -> tuple[set[str], set[str]] | None:
     texts = compared_texts(question)
     if texts is None:
         return None
-    side_a, side_b = (_words(text) for text in texts)
+    side_a, side_b = (asked_words(text) for text in texts)
     return side_a - side_b, side_b - side_a
-
-
-def _words(text: str) -> set[str]:
-    """Content stems, and the small whole counts `text` gives ("two children": "2"), which name numbered columns."""
-    counts = {
-        str(int(q.value)) for q in parse_quantities(text)
-        if q.value == int(q.value) and 0 <= q.value <= _MAX_COLUMN_NUMBER and not q.unit.isupper() and q.unit not in {YEAR, "%"}
-    }
-    return content_stems(text) | counts
 
 
 def lookup_difference(question: str, claims: list[VerifiedClaim]) -> CalculationResult | None:
@@ -298,14 +287,10 @@ def _named_columns(
 def _named_column(labels: list[str], candidates: range, asked: set[str], question: set[str] = frozenset()) -> int | None:
     """The one candidate column whose label shares the most words with `asked` (a side's words; of
     columns tied on those, the most with the whole `question`), or None."""
-    shared = {i: (len(_label_words(labels[i]) & asked), len(_label_words(labels[i]) & question)) for i in candidates}
+    shared = {i: (len(header_words(labels[i]) & asked), len(header_words(labels[i]) & question)) for i in candidates}
     best = max(shared.values(), default=(0, 0))
     winners = [i for i, count in shared.items() if count == best]
     return winners[0] if best[0] and len(winners) == 1 else None
-
-
-def _label_words(label: str) -> set[str]:
-    return content_stems(label) | set(_WHOLE_NUMBER.findall(label))
 
 
 def _shown(label: str) -> str:

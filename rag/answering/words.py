@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from rag.numbers import YEAR, parse_quantities
 from rag.store.lexical import tokenize
 
 STEM_CHARS = 5
+_WHOLE_NUMBER = re.compile(r"\b\d+\b")
+_MAX_HEADER_COUNT = 99  # a count that numbers a column ("0 1 2 3" children), not a figure
 _FUNCTION_WORDS = frozenset(
     "how many much what which who whom when where why is are was were be been does do did will would can could "
     "the a an of in on at for to by from with and or as its their his her this that these those than about "
@@ -60,6 +63,22 @@ def content_words(text: str) -> list[str]:
 
 def content_stems(text: str) -> set[str]:
     return set(content_words(text))
+
+
+def header_words(text: str) -> set[str]:
+    """A table header's words: content stems and whole numbers in digits ("Under 18 years" and "18
+    years and over" differ by more than a stem; a column numbered "2")."""
+    return content_stems(text) | set(_WHOLE_NUMBER.findall(text))
+
+
+def asked_words(question: str) -> set[str]:
+    """A question's words to match against `header_words`: content stems and the small whole counts
+    it gives, spelled or in digits ("two children": "2"), not amounts, percentages or years."""
+    counts = {
+        str(int(q.value)) for q in parse_quantities(question)
+        if q.value == int(q.value) and 0 <= q.value <= _MAX_HEADER_COUNT and not q.unit.isupper() and q.unit not in {YEAR, "%"}
+    }
+    return content_stems(question) | counts
 
 
 def file_name_stems(source: str) -> set[str]:
