@@ -328,6 +328,9 @@ def name_numbers(text: str) -> list[NameNumber]:
     """
     periods = [(m.start, m.end) for m in find_periods(text)]
     money = [(q.start, q.end) for q in parse_quantities(text) if _is_currency(q.unit)]
+
+    def in_money(match: re.Match[str]) -> bool:  # "USD 5.50 each", "USD 100-200": an amount, not a name
+        return any(start <= match.start("number") < end for start, end in money)
     found: dict[int, NameNumber] = {}
 
     def add(match: re.Match[str]) -> None:
@@ -341,17 +344,17 @@ def name_numbers(text: str) -> list[NameNumber]:
     for match in _GLUED_NAME.finditer(text):
         add(match)
     for match in _ACRONYM_VERSION.finditer(text):
-        if not any(start <= match.start("number") < end for start, end in money):  # "USD 5.50 each" is money
+        if not in_money(match):
             add(match)
     for match in _NUMBERED_NAME.finditer(text):
         word = match.group("word")
         # An acronym's pair is a name in either order ("AFI 41-210"); a word's ascending pair is a range.
         named = int(match.group("second")) < int(match.group("first")) or len(word) > 1 and word.isupper()
-        if named and word.lower() not in _LEAD_WORDS and not any(s <= match.start("number") < e for s, e in money):
+        if named and word.lower() not in _LEAD_WORDS and not in_money(match):
             add(match)
     for match in _NAME_WORD.finditer(text):
         word, number = match.group("word"), match.group("number")
-        if word.lower() in _LEAD_WORDS or any(start <= match.start("number") < end for start, end in money):
+        if word.lower() in _LEAD_WORDS or in_money(match):
             continue
         if _year_shaped(number) or _NOT_A_NAME_AFTER.match(text, match.end()):
             continue

@@ -24,12 +24,12 @@ the question to the model. Each claim still passes the gate's rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rag import brackets
 from rag.answering.compare import compared_texts
-from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine, passage_span, stated_in
+from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine, passage_span, stated_in, unique_spans
 from rag.answering.words import asked_words, content_stems, header_words
 from rag.formats import PAGE_BREAK
 from rag.numbers import Quantity, parse_quantities
@@ -158,12 +158,8 @@ def _cells(figure: Quantity, row: _Row, asked: set[str], sides: tuple[set[str], 
             CheckedNumber(q, [next((span for span in spans if stated_in(q, span.quote)), spans[0])])
             for q in parse_quantities(statement)
         ]
-        claims.append(VerifiedClaim(statement, _unique_spans(n.spans[0] for n in numbers), numbers))
+        claims.append(VerifiedClaim(statement, unique_spans([n.spans[0] for n in numbers]), numbers))
     return claims
-
-
-def _unique_spans(spans: Iterable[Span]) -> list[Span]:
-    return list(dict.fromkeys(spans))
 
 
 def _numbered_labels(header: list[str], group: int) -> tuple[list[str], str] | None:

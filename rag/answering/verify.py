@@ -270,7 +270,7 @@ def _check_numbers(
         else:
             return DroppedClaim(statement, RejectionKind.NUMBER_NOT_IN_PASSAGE, f"'{quantity.text}' is not in the cited passage")
     numbers = _cited_together(numbers)
-    spans = _unique([s for n in numbers for s in n.spans]) or [_best_sentence(statement, cited)]
+    spans = unique_spans([s for n in numbers for s in n.spans]) or [_best_sentence(statement, cited)]
     cited_sources = {cited.chunk.source} | {s.source for s in spans}
     # A passage's words include what frames it: its document's title and subject, a table's caption and headers.
     cited_text = " ".join(
@@ -332,7 +332,8 @@ def _best_sentence(statement: str, passage: Passage) -> Span:
     return passage_span(passage, best.start, best.end)
 
 
-def _unique(spans: list[Span]) -> list[Span]:
+def unique_spans(spans: list[Span]) -> list[Span]:
+    """`spans` without repeats, in order."""
     seen: dict[tuple[str, int, int], Span] = {}
     for span in spans:
         seen.setdefault((span.source, span.start, span.end), span)
