@@ -653,6 +653,11 @@ def is_count(quantity: Quantity) -> bool:
     return unit not in {YEAR, DURATION, PERCENT, MULTIPLIER} and unit not in _MEASURE_UNITS and not unit.isupper()
 
 
+def is_currency(unit: str) -> bool:
+    """A currency code ("USD", "CNY"): how every amount of money's unit is written."""
+    return len(unit) == 3 and unit.isalpha() and unit.isupper()
+
+
 def same_quantity(a: Quantity, b: Quantity, rel_tol: float = 0.005) -> bool:
     """Same canonical unit and values within `rel_tol`: "$40 billion" is not "40 billion yuan"."""
     if _canonical_unit(a.unit) != _canonical_unit(b.unit):

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from rag.numbers import YEAR, parse_quantities
+from rag.numbers import YEAR, is_currency, parse_quantities
 
 
 class PeriodKind(str, Enum):
@@ -173,7 +173,7 @@ _FY_YEAR = r"(?P<fyyear>(?:1[6-9]|20)?\d\d)(?:\s*[-/]\s*(?P<fynext>\d{2,4}))?"  
 # Longest shapes first: a span read by one shape is not read again by a later one.
 _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ("ended", re.compile(
-        r"(?i)\b(?:(?P<span>fiscal\s+year|year|quarter|quarterly\s+period|three\s+months|six\s+months|half[-\s]year|period)s?\s+)"
+        r"(?i)\b(?:(?P<span>fiscal\s+year|year|twelve\s+months|12\s+months|quarter|quarterly\s+period|three\s+months|six\s+months|half[-\s]year|period)s?\s+)"
         rf"end(?:ed|ing)\s+(?:on\s+)?{_DATE}"
     )),
     ("as_of", re.compile(rf"(?i)\bas\s+(?:of|at)\s+{_DATE}")),
@@ -213,7 +213,9 @@ _LEAD_WORDS = frozenset("""
     this that these those it its they we our he she his her you your their page pages fig figure table note
     notes item items step steps day days week weeks month months year years quarter quarters q h fy
 """.split()) | set(_MONTHS)
-_NAME_WORD = re.compile(r"\b(?P<word>[A-Z][A-Za-z]*|[A-Z]{2,})[^\S\n]+(?P<number>\d+)\b(?![.,]\d)")
+_NAME_WORD = re.compile(  # "Windows 11"; "KDD Cup '99": a name's year written with an apostrophe
+    r"\b(?P<word>[A-Z][A-Za-z]*|[A-Z]{2,})[^\S\n]+(?:['\u2019](?=\d\d\b))?(?P<number>\d+)\b(?![.,]\d)"
+)
 # "SP 400-12", "AFI 41-210": a capitalised word, then two numbers joined by a hyphen (see `name_numbers`).
 _NUMBERED_NAME = re.compile(
     r"\b(?P<word>[A-Z][A-Za-z]*)[^\S\n]+(?P<number>(?P<first>\d+)[-\u2013](?P<second>\d+))\b(?![.,]\d)"
@@ -327,7 +329,7 @@ def name_numbers(text: str) -> list[NameNumber]:
     most two digits or a leading zero ("Chapter 12", "Unit 0147").
     """
     periods = [(m.start, m.end) for m in find_periods(text)]
-    money = [(q.start, q.end) for q in parse_quantities(text) if _is_currency(q.unit)]
+    money = [(q.start, q.end) for q in parse_quantities(text) if is_currency(q.unit)]
 
     def in_money(match: re.Match[str]) -> bool:  # "USD 5.50 each", "USD 100-200": an amount, not a name
         return any(start <= match.start("number") < end for start, end in money)
@@ -460,11 +462,6 @@ def _bare_year(cell: str) -> Period | None:
     """A header cell that is only a year, which prose rules may not read as one ("2022" alone is)."""
     stripped = cell.strip().strip("*")
     return Period(PeriodKind.YEAR, year=int(stripped)) if re.fullmatch(_YEAR_DIGITS, stripped) else None
-
-
-def _is_currency(unit: str) -> bool:
-    """rag.numbers writes a currency as its ISO code: "USD 500" and "RMB 40" are money, not names."""
-    return len(unit) == 3 and unit.isalpha() and unit.isupper()
 
 
 def _year_shaped(number: str) -> bool:

@@ -87,6 +87,17 @@ def test_a_ratio_asked_as_a_share_is_a_percentage():
     assert as_asked("How many times more arrests were of adults?", ratio) == ratio
 
 
+def test_a_share_of_an_amount_is_a_product_and_an_amount_over_a_count_a_quotient():
+    share = Calculation("percent_of", "60%", 1, "40 billion yuan", 1)
+    assert as_asked("How many yuan of the orders go to local suppliers?", share).operation == "multiply"
+    # Asked for a percentage, a percentage and an amount make no share: left for the units check to refuse.
+    assert as_asked("What percentage of the orders go to local suppliers?", share).operation == "percent_of"
+    per = Calculation("ratio", "$14 billion", 1, "two million units", 1)
+    assert as_asked("What would that average per chip?", per).operation == "divide"
+    times = Calculation("ratio", "350,000 units", 1, "100,000 units", 1)
+    assert as_asked("How many times larger is the output than the target?", times) == times
+
+
 def test_how_many_times_more_is_a_ratio_whatever_operation_was_proposed():
     difference = Calculation("difference", "150", 1, "seven", 2)
     assert as_asked("How many times more dependencies does the app have?", difference).operation == "ratio"

@@ -78,6 +78,22 @@ def test_a_year_does_not_answer_a_figure_question_but_answers_when():
     assert isinstance(gate("When was the company founded?", [FIELDS]).check(claim), VerifiedClaim)
 
 
+def test_the_day_of_a_date_does_not_answer_a_figure_question_but_answers_when():
+    report = passage("gov/report.txt", "The department closed the fiscal year ended June 30, 1896 in good condition.")
+    claim = ProposedClaim(1, "The department closed the fiscal year ended June 30, 1896 in good condition.")
+    refused = gate("How much larger were the expenditures than the receipts?", [report]).check(claim)
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.NO_FIGURE
+    assert isinstance(gate("When did the fiscal year end?", [report]).check(claim), VerifiedClaim)
+
+
+def test_the_years_a_question_names_as_operands_do_not_scope_it():
+    story = passage("news/chips.txt", "Acme has made chips since 2019.\nIts new plant aims to open in 2026.")
+    question = "How many years before its 2026 plant target did Acme start making chips?"
+    calc = calculate(Calculation("difference", "2026", 1, "2019", 1), [story])
+    assert gate(question, [story]).check_calculation(calc) is None
+    assert calc.value.value == 7
+
+
 def test_a_claim_far_from_the_question_is_off_question():
     result = gate("How many employees does the company have?", [FIELDS], relevance=-0.2).check(
         ProposedClaim(1, "Number of Employees: 412")

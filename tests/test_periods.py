@@ -41,6 +41,7 @@ YEAR, FY, Q, H, DATE, VERSION = (
         ("Orders peaked in Q3'21.", "Q3 2021", "Q3'21"),
         ("3Q21 deliveries slipped.", "Q3 2021", "3Q21"),
         ("Results for the three months ended September 30, 2023.", "Q3 2023", "three months ended September 30, 2023"),
+        ("Exports for the twelve months ending September 30, 1891 rose.", "FY1891", "twelve months ending September 30, 1891"),
         ("Cash as of December 31, 2021 was ample.", "2021-12-31", "as of December 31, 2021"),
         ("Debt as at 31 March 2020 fell.", "2020-03-31", "as at 31 March 2020"),
         ("On the 30th day of June, 1894, the rolls held more names.", "1894-06-30", "the 30th day of June, 1894"),
@@ -143,6 +144,7 @@ def test_column_periods_and_the_fiscal_year_column_of_a_two_year_table():
         ("The H100 delivers 4 petaflops.", ["H100"]),
         ("GPT-4 answered 86% correctly.", ["GPT-4"]),
         ("Chapter 12\nThe end.", ["Chapter 12"]),
+        ("The KDD Cup '99 data has 41 features.", ["Cup '99"]),
     ],
 )
 def test_numbers_inside_names(sentence, names):

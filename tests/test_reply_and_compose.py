@@ -59,6 +59,10 @@ def test_arithmetic_cues():
     assert asks_for_arithmetic("How much more does A spend than B?")
     assert asks_for_arithmetic("What is the combined total?")
     assert not asks_for_arithmetic("Who makes the chip?")
+    # An average per item, a part of an amount, the time between two dates.
+    assert asks_for_arithmetic("What would the orders average per chip?")
+    assert asks_for_arithmetic("How many yuan of the budget go to local suppliers?")
+    assert asks_for_arithmetic("How many years before the launch did development start?")
 
 
 def test_passages_come_after_the_fixed_instructions():

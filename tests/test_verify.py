@@ -107,6 +107,57 @@ def test_calculations(operation, first, second, value, unit):
     assert calc.value.value == pytest.approx(value) and calc.value.unit == unit
 
 
+DOC_C = "Acme sold 400 million parts for $2 billion, about 25% of its $8 billion revenue. Its 30 plants made 1.2 million parts."
+
+
+@pytest.mark.parametrize(
+    "operation,first,second,value,unit",
+    [
+        ("multiply", "25%", "$8 billion", 2e9, "USD"),  # a share of an amount is that amount's unit
+        ("multiply", "$8 billion", "25%", 2e9, "USD"),  # whichever order the model gives
+        ("divide", "$2 billion", "400 million parts", 5.0, "USD"),  # money per item
+        ("divide", "1.2 million parts", "30 plants", 40_000, "part"),  # a count per thing counted
+    ],
+)
+def test_products_and_quotients_keep_the_amounts_unit(operation, first, second, value, unit):
+    passages = [passage("docs/c.txt", DOC_C)]
+    calc = calculate(Calculation(operation, first, 1, second, 1), passages)
+    assert calc.value.value == pytest.approx(value) and calc.value.unit == unit
+
+
+@pytest.mark.parametrize(
+    "operation,first,second,reason",
+    [
+        ("multiply", "$2 billion", "$8 billion", "cannot multiply"),  # dollars times dollars is no amount
+        ("multiply", "25%", "30 plants", None),  # a share of a count is a count: allowed
+        ("divide", "25%", "30 plants", "cannot split"),  # a share is not split among things
+        ("divide", "$8 billion", "25%", "cannot split"),  # "of what whole" is not asked this way
+    ],
+)
+def test_products_and_quotients_refuse_what_the_units_do_not_allow(operation, first, second, reason):
+    calc = calculate(Calculation(operation, first, 1, second, 1), [passage("docs/c.txt", DOC_C)])
+    if reason is None:
+        assert calc.value.value == pytest.approx(7.5) and calc.value.unit == "plant"
+    else:
+        assert isinstance(calc, DroppedClaim) and reason in calc.reason
+
+
+def test_an_earlier_amount_is_split_by_the_multiple_it_grew_by():
+    # "Sales grew twofold" to $12 billion: the year before was $12 billion / 2.
+    calc = calculate(Calculation("divide", "$12 billion", 2, "twofold", 2), PASSAGES)
+    assert calc.value.value == pytest.approx(6e9) and calc.value.unit == "USD"
+    assert calc.expression == "$12 billion / twofold"
+
+
+def test_an_operand_copied_without_its_unit_takes_the_unit_its_passage_states():
+    # "6.8B" for "$6.8 billion": the one figure of that value the passage writes with a unit.
+    calc = calculate(Calculation("percent_of", "6.8B", 1, "$12 billion", 2), PASSAGES)
+    assert calc.value.value == pytest.approx(6.8 / 12 * 100) and calc.first.quantity.text == "$6.8 billion"
+    twice = [passage("docs/d.txt", "Acme paid $5 million for 5 million shares.")]
+    ambiguous = calculate(Calculation("divide", "5 million", 1, "twofold", 1), twice)
+    assert isinstance(ambiguous, DroppedClaim)
+
+
 def test_calculation_refuses_mixed_units_and_invented_operands():
     mixed = calculate(Calculation("difference", "40 billion yuan", 1, "$12 billion", 2), PASSAGES)
     assert isinstance(mixed, DroppedClaim) and "cannot subtract" in mixed.reason

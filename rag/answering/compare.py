@@ -25,7 +25,7 @@ from rag.answering.reply import Calculation
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine
 from rag.answering.words import COMPARISON_STEMS, content_words, file_name_stems
 from rag.chunking import Span, sentence_spans
-from rag.numbers import YEAR, Quantity, parse_quantities, table_scale
+from rag.numbers import PERCENT, YEAR, Quantity, is_count, parse_quantities, table_scale
 from rag.periods import find_periods, non_figure_spans
 from rag.types import Passage
 
@@ -232,8 +232,26 @@ def _by_elimination(
 
 
 def as_asked(question: str, calculation: Calculation) -> Calculation:
-    """The calculation in the form the question asks (`_asked_operation`)."""
-    return replace(calculation, operation=_asked_operation(question, calculation.operation))
+    """The calculation in the form the question asks (`_asked_operation`) and its operands' units allow:
+    a small model proposes "percent_of" for 60% of 40 billion yuan, and "ratio" for an amount per unit."""
+    operation = _asked_operation(question, calculation.operation)
+    first, second = (parse_quantities(text)[:1] for text in (calculation.first, calculation.second))
+    if first and second:
+        operation = _by_units(question, operation, first[0], second[0])
+    return replace(calculation, operation=operation)
+
+
+def _by_units(question: str, operation: str, first: Quantity, second: Quantity) -> str:
+    """"multiply" for a share of a percentage and an amount when no percentage is asked; "divide" for a
+    ratio of an amount to a count of something else. Other operations are kept as proposed."""
+    if operation not in {"ratio", "percent_of"} or first.unit == second.unit:
+        return operation
+    kind = expected_kind(question)
+    if (first.unit == PERCENT) != (second.unit == PERCENT) and not (kind is not None and kind.percent):
+        return "multiply"
+    if operation == "ratio" and is_count(second) and not is_count(first) and first.unit not in {YEAR, PERCENT}:
+        return "divide"
+    return operation
 
 
 def _asked_operation(question: str, operation: str) -> str:

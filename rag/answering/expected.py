@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.numbers import SCALE_WORD, YEAR, Quantity, currency_named, measure_unit, singular_form
+from rag.numbers import SCALE_WORD, YEAR, Quantity, currency_named, is_currency, measure_unit, singular_form
+from rag.periods import find_periods, non_figure_spans
 
 # "How many <things>"; a scale before the noun says how it is written, not what: "how many bn <dollars>".
 _HOW_MANY = re.compile(rf"\bhow many (?:(?:{SCALE_WORD.pattern})\s+(?:of\s+)?)?([a-z][a-z0-9-]*)", re.IGNORECASE)
@@ -71,7 +72,7 @@ class Expected:
         if self.measure:
             return quantity.unit.lower() == self.measure
         if self.currency:
-            return _is_currency(quantity.unit)
+            return is_currency(quantity.unit)
         if self.percent:
             return quantity.unit == "%"
         return self._counts(quantity.unit, quantity.unit.lower())
@@ -79,7 +80,7 @@ class Expected:
     def _counts(self, unit: str, counted: str) -> bool:
         """Whether a figure in `unit` is a count, of `counted` ("" for a bare count) when the question names it."""
         return (
-            unit.lower() not in {YEAR, "%"} and not _is_currency(unit) and measure_unit(unit.lower()) is None
+            unit.lower() not in {YEAR, "%"} and not is_currency(unit) and measure_unit(unit.lower()) is None
             and (counted == "" or counted in self.count_words)
         )
 
@@ -113,10 +114,17 @@ def asks_for_figure(question: str) -> bool:
     return bool(_FIGURE_QUESTION.search(question) or _WHEN.search(question))
 
 
-def is_figure(quantity: Quantity, question: str) -> bool:
-    """Whether `quantity` can answer a figure question: a year answers only "when"."""
-    return quantity.unit != YEAR or bool(_WHEN.search(question))
+def is_figure(quantity: Quantity, question: str, text: str = "") -> bool:
+    """Whether `quantity` (read from `text`, when given) can answer a figure question: a year, or the
+    day of a date ("June 30, 1896"), answers only "when"; a number in a name or a reference
+    ("Windows 11", "Table 324") answers nothing."""
+    if quantity.unit == YEAR or _in_spans(quantity, text, [(m.start, m.end) for m in find_periods(text)] if text else []):
+        return bool(_WHEN.search(question))
+    return not (text and _in_spans(quantity, text, non_figure_spans(text)))
 
 
-def _is_currency(unit: str) -> bool:
-    return len(unit) == 3 and unit.isalpha() and unit.isupper()
+def _in_spans(quantity: Quantity, text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether `quantity`, written at its offsets in `text`, lies in one of `spans`."""
+    if text[quantity.start : quantity.end] != quantity.text:
+        return False  # read from another text (a code-made claim's quote): not placed here
+    return any(start <= quantity.start and quantity.end <= end for start, end in spans)

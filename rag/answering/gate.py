@@ -94,7 +94,8 @@ class ClaimGate:
 
     def could_answer(self, passage: Passage) -> bool:
         """Whether `passage` states a figure of the kind the question asks for."""
-        figures = [q for q in parse_quantities(passage.chunk.text) if is_figure(q, self.question)]
+        text = passage.chunk.text
+        figures = [q for q in parse_quantities(text) if is_figure(q, self.question, text)]
         return bool(figures) and (self.expected is None or any(self.expected.satisfied_by(q) for q in figures))
 
     def check(self, claim: ProposedClaim, calculation: CalculationResult | None = None) -> VerifiedClaim | DroppedClaim:
@@ -129,6 +130,8 @@ class ClaimGate:
         out_of_scope = self.scope.refusal(
             VerifiedClaim(calculation.expression, [s for o in operands for s in o.spans], operands), self.passages
         )
+        if out_of_scope and out_of_scope[0] is RejectionKind.OTHER_PERIOD and _between_years(calculation):
+            out_of_scope = None  # "how many years before 2026": the years named are the operands, not the scope
         if out_of_scope:
             kind, reason = out_of_scope
             return DroppedClaim(calculation.expression, kind, reason)
@@ -150,7 +153,7 @@ class ClaimGate:
             return RejectionKind.NOT_A_SENTENCE, "a table cell that does not say which row it is from"
         if any(_copies_header(claim.statement, table_header(span, self.passages)) for span in claim.spans):
             return RejectionKind.NOT_A_SENTENCE, "copies its table's caption and headers, which its quote does not show"
-        figures = [n for n in claim.numbers if is_figure(n.quantity, self.question)]
+        figures = [n for n in claim.numbers if is_figure(n.quantity, self.question, claim.statement)]
         if self.wants_figure and not figures:
             return RejectionKind.NO_FIGURE, "the question asks for a figure and the claim gives none"
         if self.expected and not any(self.expected.satisfied_by(n.quantity, claim.statement) for n in figures):
@@ -197,6 +200,11 @@ class ClaimGate:
 
 
 _INSTRUCTION_REASON = "rests on a sentence addressed to an AI, which is not evidence"
+
+
+def _between_years(calculation: CalculationResult) -> bool:
+    """A calculation on two years (the time between them)."""
+    return calculation.first.quantity.unit == calculation.second.quantity.unit == YEAR
 
 
 # "the 1893 message": a bare four-digit number of a year's range is a date, never a premise figure.

@@ -22,10 +22,15 @@ from rag import brackets
 from rag.answering.reply import Calculation, ProposedClaim
 from rag.chunking import sentence_spans
 from rag.numbers import (
+    DURATION,
+    MULTIPLIER,
+    PERCENT,
+    YEAR,
     Quantity,
     TableScale,
     format_quantity,
     is_count,
+    is_currency,
     parse_quantities,
     same_quantity,
     scale_word,
@@ -353,11 +358,30 @@ def calculate(calculation: Calculation, passages: list[Passage]) -> CalculationR
         span = _locate(quantity, passages[index - 1], passages) or next(
             (s for p in passages if (s := find_in_passage(quantity, p))), None
         )
+        if span is None and (stated := _with_its_unit(quantity, passages[index - 1], passages)):
+            quantity, span = stated
         if span is None:
             return DroppedClaim(text, RejectionKind.BAD_CALCULATION, "calculation operand is not in any retrieved passage")
         operands.append(CheckedNumber(quantity, [span]))
     first, second = operands
     return combine(calculation.operation, first, second)
+
+
+def _with_its_unit(quantity: Quantity, cited: Passage, passages: list[Passage]) -> tuple[Quantity, Span] | None:
+    """A bare operand ("6.8B") as its passage states it ("USD 6.8 billion") and where: the one figure of
+    that value the cited passage (else another of its document) writes with a unit. None when there is
+    none, or when two units give that value (which one was meant is not known)."""
+    if quantity.unit:
+        return None
+    for passage in [cited] + [p for p in passages if p is not cited and p.chunk.source == cited.chunk.source]:
+        found = [
+            q for q in parse_quantities(passage.chunk.text, table_scale(passage.chunk.context))
+            if q.unit and abs(q.value - quantity.value) <= EXACT * max(abs(quantity.value), 1e-9)
+        ]
+        if len({q.unit for q in found}) == 1:
+            span = find_in_passage(found[0], passage)
+            return (found[0], span) if span else None
+    return None
 
 
 def combine(operation: str, first: CheckedNumber, second: CheckedNumber) -> CalculationResult | DroppedClaim:
@@ -373,9 +397,10 @@ def combine(operation: str, first: CheckedNumber, second: CheckedNumber) -> Calc
         )
     number, unit = value
     text = format_quantity(number, unit)
-    symbol = {"difference": "-", "sum": "+", "ratio": "/", "percent_of": "as a share of", "percent_change": "change to"}[
-        operation
-    ]
+    symbol = {
+        "difference": "-", "sum": "+", "ratio": "/", "percent_of": "as a share of", "percent_change": "change to",
+        "multiply": "×", "divide": "/",
+    }[operation]
     expression = (
         f"{second.quantity.text} {symbol} {first.quantity.text}"
         if operation == "percent_change"
@@ -386,17 +411,48 @@ def combine(operation: str, first: CheckedNumber, second: CheckedNumber) -> Calc
 
 
 def _apply(operation: str, a: Quantity, b: Quantity) -> tuple[float, str] | str:
-    """The arithmetic itself; units must agree for sums and differences. Returns an error text on misuse."""
+    """The arithmetic itself, where the units allow it. Returns an error text on misuse.
+
+    Sums and differences need one unit; ratios and shares compare two figures of one unit. A
+    product scales an amount by a percentage or a multiple (60% of 40 billion yuan is yuan); a
+    quotient splits an amount by a multiple, or money or a count by a count ($14 billion over two
+    million units is dollars a unit). A year or a share is never scaled or split.
+    """
     if operation in {"difference", "sum"}:
         if a.unit != b.unit:
             return f"cannot {'subtract' if operation == 'difference' else 'add'} {a.unit or 'a count'} and {b.unit or 'a count'}"
         return (abs(a.value - b.value) if operation == "difference" else a.value + b.value), a.unit
+    if operation == "multiply":
+        return _scaled_by(a, b) or _scaled_by(b, a) or f"cannot multiply {a.unit or 'a count'} by {b.unit or 'a count'}"
     if b.value == 0:
         return "division by zero"
+    if operation == "divide":
+        return _split_by(a, b) or f"cannot split {a.unit or 'a count'} by {b.unit or 'a count'}"
     if a.unit != b.unit:
         return f"cannot compare {a.unit or 'a count'} with {b.unit or 'a count'}"
     if operation == "ratio":
-        return a.value / b.value, "x"
+        return a.value / b.value, MULTIPLIER
     if operation == "percent_of":
         return a.value / b.value * 100, "%"
     return (a.value - b.value) / b.value * 100, "%"
+
+
+_NOT_SCALED = frozenset({YEAR, DURATION, PERCENT, MULTIPLIER})  # a date, a share or a multiple is no amount
+
+
+def _scaled_by(amount: Quantity, factor: Quantity) -> tuple[float, str] | None:
+    """`amount` times `factor`, a percentage or a multiple, in the amount's unit; None otherwise."""
+    if amount.unit in _NOT_SCALED or factor.unit not in {PERCENT, MULTIPLIER}:
+        return None
+    return amount.value * (factor.value / 100 if factor.unit == PERCENT else factor.value), amount.unit
+
+
+def _split_by(amount: Quantity, divisor: Quantity) -> tuple[float, str] | None:
+    """`amount` over `divisor`: any amount by a multiple, money or a count by a count; None otherwise."""
+    if amount.unit in _NOT_SCALED:
+        return None
+    if amount.unit and amount.unit == divisor.unit:
+        return amount.value / divisor.value, MULTIPLIER  # units over units: how many times, not units each
+    if divisor.unit == MULTIPLIER or (is_count(divisor) and (is_count(amount) or is_currency(amount.unit))):
+        return amount.value / divisor.value, amount.unit
+    return None
