@@ -63,6 +63,10 @@ def test_arithmetic_cues():
     assert asks_for_arithmetic("What would the orders average per chip?")
     assert asks_for_arithmetic("How many yuan of the budget go to local suppliers?")
     assert asks_for_arithmetic("How many years before the launch did development start?")
+    # "per" as "according to", a stated rate, a count of a thing: no arithmetic asked.
+    assert not asks_for_arithmetic("How many routes were working, per the 1902 report?")
+    assert not asks_for_arithmetic("What amount per exemption did the instructions allow?")
+    assert not asks_for_arithmetic("How many barrels of beer were produced?")
 
 
 def test_passages_come_after_the_fixed_instructions():
