@@ -71,19 +71,22 @@ def test_a_figure_question_is_not_answered_without_a_figure():
     assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.NO_FIGURE
 
 
-def test_a_year_does_not_answer_a_figure_question_but_answers_when():
-    claim = ProposedClaim(1, "The company was founded in 1998.")
-    refused = gate("How many employees does the company have?", [FIELDS]).check(claim)
-    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.NO_FIGURE
-    assert isinstance(gate("When was the company founded?", [FIELDS]).check(claim), VerifiedClaim)
+REPORT = passage("gov/report.txt", "The department closed the fiscal year ended June 30, 1896 in good condition.")
 
 
-def test_the_day_of_a_date_does_not_answer_a_figure_question_but_answers_when():
-    report = passage("gov/report.txt", "The department closed the fiscal year ended June 30, 1896 in good condition.")
-    claim = ProposedClaim(1, "The department closed the fiscal year ended June 30, 1896 in good condition.")
-    refused = gate("How much larger were the expenditures than the receipts?", [report]).check(claim)
+@pytest.mark.parametrize(
+    "statement,cited,figure_question,when_question",
+    [
+        ("The company was founded in 1998.", FIELDS, "How many employees does the company have?", "When was the company founded?"),
+        # The day of a date ("June 30") is no more a figure than its year.
+        (REPORT.chunk.text, REPORT, "How much larger were the expenditures than the receipts?", "When did the fiscal year end?"),
+    ],
+)
+def test_a_year_or_a_date_does_not_answer_a_figure_question_but_answers_when(statement, cited, figure_question, when_question):
+    claim = ProposedClaim(1, statement)
+    refused = gate(figure_question, [cited]).check(claim)
     assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.NO_FIGURE
-    assert isinstance(gate("When did the fiscal year end?", [report]).check(claim), VerifiedClaim)
+    assert isinstance(gate(when_question, [cited]).check(claim), VerifiedClaim)
 
 
 def test_the_years_a_question_names_as_operands_do_not_scope_it():

@@ -19,6 +19,7 @@ Questions that do not say what they want are not constrained.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.numbers import SCALE_WORD, YEAR, Quantity, currency_named, is_currency, measure_unit, singular_form
@@ -114,13 +115,20 @@ def asks_for_figure(question: str) -> bool:
     return bool(_FIGURE_QUESTION.search(question) or _WHEN.search(question))
 
 
-def is_figure(quantity: Quantity, question: str, text: str = "") -> bool:
-    """Whether `quantity` (read from `text`, when given) can answer a figure question: a year, or the
+def figure_test(question: str, text: str) -> Callable[[Quantity], bool]:
+    """Whether a quantity read from `text` can answer a figure question: a year, or the
     day of a date ("June 30, 1896"), answers only "when"; a number in a name or a reference
-    ("Windows 11", "Table 324") answers nothing."""
-    if quantity.unit == YEAR or _in_spans(quantity, text, [(m.start, m.end) for m in find_periods(text)] if text else []):
-        return bool(_WHEN.search(question))
-    return not (text and _in_spans(quantity, text, non_figure_spans(text)))
+    ("Windows 11", "Table 324") answers nothing. The text's spans are read once, for all its quantities."""
+    when = bool(_WHEN.search(question))
+    periods = [(m.start, m.end) for m in find_periods(text)]
+    naming = non_figure_spans(text)
+
+    def is_figure(quantity: Quantity) -> bool:
+        if quantity.unit == YEAR or _in_spans(quantity, text, periods):
+            return when
+        return not _in_spans(quantity, text, naming)
+
+    return is_figure
 
 
 def _in_spans(quantity: Quantity, text: str, spans: list[tuple[int, int]]) -> bool:

@@ -26,7 +26,7 @@ from difflib import SequenceMatcher
 from rag import brackets
 from rag.answering.columns import column_of, table_header
 from rag.answering.compare import operands_mismatch, share_over_whole
-from rag.answering.expected import asks_for_figure, expected_kind, is_figure
+from rag.answering.expected import asks_for_figure, expected_kind, figure_test
 from rag.answering.reply import ProposedClaim
 from rag.answering.scope import Scope
 from rag.answering.spread import asks_range, range_mismatch
@@ -95,7 +95,8 @@ class ClaimGate:
     def could_answer(self, passage: Passage) -> bool:
         """Whether `passage` states a figure of the kind the question asks for."""
         text = passage.chunk.text
-        figures = [q for q in parse_quantities(text) if is_figure(q, self.question, text)]
+        is_figure = figure_test(self.question, text)
+        figures = [q for q in parse_quantities(text) if is_figure(q)]
         return bool(figures) and (self.expected is None or any(self.expected.satisfied_by(q) for q in figures))
 
     def check(self, claim: ProposedClaim, calculation: CalculationResult | None = None) -> VerifiedClaim | DroppedClaim:
@@ -153,7 +154,8 @@ class ClaimGate:
             return RejectionKind.NOT_A_SENTENCE, "a table cell that does not say which row it is from"
         if any(_copies_header(claim.statement, table_header(span, self.passages)) for span in claim.spans):
             return RejectionKind.NOT_A_SENTENCE, "copies its table's caption and headers, which its quote does not show"
-        figures = [n for n in claim.numbers if is_figure(n.quantity, self.question, claim.statement)]
+        is_figure = figure_test(self.question, claim.statement)
+        figures = [n for n in claim.numbers if is_figure(n.quantity)]
         if self.wants_figure and not figures:
             return RejectionKind.NO_FIGURE, "the question asks for a figure and the claim gives none"
         if self.expected and not any(self.expected.satisfied_by(n.quantity, claim.statement) for n in figures):
