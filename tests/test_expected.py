@@ -68,6 +68,12 @@ def test_a_unit_of_measure_in_the_question_must_be_the_answers_unit(question, cl
         ("What does the camera record?", False),
         ("When was the plant opened?", True),
         ("Who runs the plant?", False),
+        # Naming the answer's unit asks for a figure; "in <place or month>" does not.
+        ("What is the depth of the shaft, in meters?", True),
+        ("What's the plant's budget worth in US dollars?", True),
+        ("What is the mean age of the patients, in years?", True),
+        ("What happened at the plant in May?", False),
+        ("What changed in practice?", False),
     ],
 )
 def test_figure_questions_are_recognised(question, wants):

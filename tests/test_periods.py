@@ -11,6 +11,7 @@ from rag.periods import (
     find_periods,
     identifiers,
     name_numbers,
+    non_figure_spans,
     periods_in,
     pick_column,
     reference_spans,
@@ -211,3 +212,8 @@ def test_a_month_lies_inside_its_year_and_overlaps_its_fiscal_year():
     assert Period(YEAR, year=1894).covers(december)
     assert december.matches(Period(FY, year=1895, month=6))  # July 1894 - June 1895
     assert not december.matches(Period(FY, year=1894, month=6))
+
+
+def test_a_number_written_with_a_leading_zero_is_a_code_not_a_figure():
+    text = "The table, edition 07, lists 23 parameters; it grew 0.5% and cost 0 dollars."
+    assert [text[start:end] for start, end in non_figure_spans(text)] == ["07"]

@@ -41,6 +41,16 @@ _FIGURE_QUESTION = re.compile(
     r"(number|amount|total|count|size|rate|value|price|cost|budget|revenue|figure|level|sum|speed|capacity)\b",
     re.IGNORECASE,
 )
+# "..., in meters?", "worth in US dollars?": a question that names the unit of its answer asks for a
+# figure, whatever its other words.
+_IN_UNIT = re.compile(r"\bin\s+(?:U\.?S\.?\s+)?([A-Za-z]+)\s*\?*\s*$", re.IGNORECASE)
+# Units written out, which rag.numbers does not read as units of measure (a figure in meters is a bare
+# number under a table's header as often as "6,378 meters").
+_SPELLED_UNITS = frozenset("""
+    metre meter kilometre kilometer centimetre centimeter millimetre millimeter mile foot feet inch yard
+    gram kilogram pound ton tonne ounce litre liter gallon barrel second minute hour day week month year
+    degree byte kilobyte megabyte gigabyte terabyte watt kilowatt megawatt gigawatt hertz percent point cent
+""".split())
 _WHEN = re.compile(r"^\s*(when|in what year|in which year|what year)\b", re.IGNORECASE)
 # "how many times/years/more": arithmetic or durations, answered by computed figures; not constrained here.
 _NOT_A_KIND = {"times", "years", "months", "days", "weeks", "more", "fewer", "of", "in", "other"}
@@ -112,7 +122,16 @@ def expected_kind(question: str) -> Expected | None:
 
 def asks_for_figure(question: str) -> bool:
     """Whether only a claim that states a figure (a date, for "when") can answer the question."""
-    return bool(_FIGURE_QUESTION.search(question) or _WHEN.search(question))
+    return bool(_FIGURE_QUESTION.search(question) or _WHEN.search(question) or _names_its_unit(question))
+
+
+def _names_its_unit(question: str) -> bool:
+    """Whether the question ends by naming its answer's unit ("..., in meters?", "in US dollars?")."""
+    match = _IN_UNIT.search(question)
+    if match is None:
+        return False
+    word = match.group(1).lower()
+    return bool(measure_unit(word) or currency_named(word) or singular_form(word) in _SPELLED_UNITS)
 
 
 def figure_test(question: str, text: str) -> Callable[[Quantity], bool]:
