@@ -7,6 +7,7 @@ from claims import claim
 
 from rag.answering.compare import (
     as_asked,
+    asks_about_two,
     claimed_comparison,
     operands_mismatch,
     proposed_comparison,
@@ -110,6 +111,21 @@ def test_the_side_of_a_comparison_no_statement_speaks_of():
     assert uncovered_side(question, ["The company will invest $6.8 billion abroad."]) == {"spend", "home", "marke"}
     assert uncovered_side(question, ["It invests $6.8 billion abroad and $5.5 billion in its home market."]) == set()
     assert uncovered_side("How much does the company invest abroad?", ["It invests $6.8 billion abroad."]) == set()
+
+
+@pytest.mark.parametrize(
+    "question,two",
+    [
+        ("How many more instances does the wine dataset have than the iris dataset?", True),
+        ("How many instances do the diabetes and Linnerud datasets each contain?", True),
+        ("How does the plant's budget compare with the office's?", True),
+        ("How many instances does the wine dataset have?", False),
+        ("According to Acme's 2023 and 2024 reports, what was its revenue in 2023?", False),  # two sources of one
+        ("What were the receipts for the fiscal year ended June 30, 1894?", False),
+    ],
+)
+def test_questions_about_two_things(question, two):
+    assert asks_about_two(question) is two
 
 
 def test_the_two_things_asked_together_one_statement_leaves_out():

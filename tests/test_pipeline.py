@@ -118,6 +118,33 @@ def test_conflict_only_between_figures_of_the_same_quantity(corpus_settings, emb
     assert 9e9 in figures and 5.5e9 not in figures
 
 
+def test_a_figure_its_passage_writes_twice_is_listed_once_among_the_disagreeing(tmp_path, settings, embedder):
+    twice = dict(DOCS, **{"acme-2024.txt": "Acme 2024.\nAcme will invest $6.8 billion abroad in 2024; the $6.8 billion builds plants.\n"})
+    configured = _indexed(tmp_path, settings, embedder, twice)
+    statement = "Acme will invest $6.8 billion abroad in 2024; the $6.8 billion builds plants."
+    generator = ScriptedGenerator(citing("$6.8 billion abroad", statement))
+    answer = Pipeline(configured, embedder=embedder, generator=generator, show_progress=False).ask(
+        "How much will Acme invest abroad in 2024?"
+    )
+    assert answer.conflict
+    summary = answer.answer[answer.answer.index("The sources disagree") :]
+    assert summary.count("$6.8 billion") == 1 and "$9 billion" in summary
+
+
+def test_a_question_about_two_things_reports_no_conflict(corpus_settings, embedder):
+    # The first answer as above, then the side it left out: a question about two things, whose figures differ
+    # as the things do ($9 billion abroad, from another source, is no second reading of either).
+    generator = ScriptedGenerator(
+        citing("$6.8 billion abroad", "Acme will invest $6.8 billion abroad in 2024."),
+        citing("within its home market", "Acme will invest $5.5 billion within its home market in 2024."),
+    )
+    pipeline = Pipeline(corpus_settings, embedder=embedder, generator=generator, show_progress=False)
+    answer = pipeline.ask("How much will Acme invest abroad and in its home market in 2024, respectively?")
+    assert not answer.conflict and "disagree" not in answer.answer
+    figures = {n.value for n in answer.numbers if n.supported}
+    assert 6.8e9 in figures and 9e9 not in figures
+
+
 def test_a_figure_from_an_instruction_to_an_ai_is_never_supported(tmp_path, settings, embedder):
     corpus = tmp_path / "memo"
     corpus.mkdir()

@@ -40,6 +40,7 @@ _TIMES_MORE = re.compile(  # "how many times more": a ratio, whatever operation 
     r"\btimes\s+(?:more|less|fewer|larger|smaller|bigger|higher|lower|greater|as)\b", re.IGNORECASE
 )
 _BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
+_EACH = re.compile(r"\b(?:each|respectively|both)\b", re.IGNORECASE)  # a figure for every thing named
 _AND = re.compile(r"(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)  # "How many A and how many B?"
 _COMPARED = re.compile(r"(?P<a>.+?)\b(?:compared? (?:with|to|against)|versus|vs\.?)\b(?P<b>.+)", re.IGNORECASE)
 _SIDE_WORDS = 2  # content words just before "than" that name the first side compared
@@ -272,6 +273,13 @@ def uncovered_side(question: str, statements: list[str]) -> set[str]:
     said = set().union(*(_side_stems(s) for s in statements))
     named = [bool(own & said) for own in sides]
     return sides[named.index(False)] if named.count(True) == 1 else set()
+
+
+def asks_about_two(question: str) -> bool:
+    """Whether the question compares two things ("how much more A than B", "A compared with B") or asks a
+    figure for each of two ("the A and B datasets each", "A and B, respectively"): their figures differ as
+    the things do. "Acme's 2023 and 2024 reports" alone names two sources of one figure."""
+    return compared_texts(question) is not None or bool(_EACH.search(question) and _asked_together(question))
 
 
 def compared_texts(question: str) -> tuple[str, str] | None:

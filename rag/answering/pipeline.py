@@ -21,7 +21,7 @@ import numpy as np
 from rag import brackets
 from rag.answering.cells import cell_claims
 from rag.answering.change import period_change
-from rag.answering.compare import as_asked, claimed_comparison, proposed_comparison, uncovered_side
+from rag.answering.compare import as_asked, asks_about_two, claimed_comparison, proposed_comparison, uncovered_side
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
 from rag.answering.fields import field_claims, unanswered_documents
@@ -286,11 +286,13 @@ class _AnswerRun:
             model = generator.name
             calculation = yield from self._model_claims(generator, reading, gate)
         # A lookup read the row of every document that has one: only its own cells can disagree. Figures an
-        # answer subtracted are what the question compares, not sources that disagree.
+        # answer subtracted are what the question compares, not sources that disagree; so are the figures of a
+        # question about two things ("how many more A than B", "A and B each"), which differ as the things do.
         cited = {span.source for claim in self.verified for span in claim.spans}
         candidates = [p for p in reading.pool if p.chunk.source in cited] if looked_up else reading.pool
         conflict = False
-        if calculation is None and not any(n.derived for c in self.verified for n in c.numbers):
+        compares = calculation is not None or any(n.derived for c in self.verified for n in c.numbers)
+        if not compares and not asks_about_two(self.question):
             conflict = yield from self._emit_conflicts(candidates, scale, reading.scope)
         if any(d.kind is RejectionKind.INSTRUCTION for d in self.dropped):
             yield from self._emit_plain(INSTRUCTION_NOTE)
@@ -501,13 +503,17 @@ class _AnswerRun:
         """
         units = Counter(figure.quantity.unit for figure in figures)
         listed = [figure for figure in figures if units[figure.quantity.unit] >= 2]
-        parts, dates = [], set()
+        parts, dates, shown = [], set(), set()
         for figure in listed:
             span = figure.spans[0]
+            citation = self.composer.cite(span)
+            if (figure.quantity.value, figure.quantity.unit, citation) in shown:
+                continue  # one passage writing the figure twice ("$22B" in its headline and its text) is one source
+            shown.add((figure.quantity.value, figure.quantity.unit, citation))
             years = tuple(sorted({int(q.value) for q in parse_quantities(span.quote) if q.unit == "year"}))
             dates.add(years)
             when = f" ({', '.join(map(str, years))})" if years else ""
-            parts.append(f"{figure.quantity.text} [{self.composer.cite(span)}]{when}")
+            parts.append(f"{figure.quantity.text} [{citation}]{when}")
         differ = "They are dated differently; see each quote." if len(dates) > 1 else "They may differ in scope; see each quote."
         return Segment(f"The sources disagree: {'; '.join(parts)}. {differ}", [], listed)
 
