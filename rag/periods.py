@@ -304,19 +304,19 @@ def reference_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _REFERENCE.finditer(text)]
 
 
+_LEADING_ZERO = re.compile(r"(?<![\d.,])\b0\d+\b(?![.,]\d)")  # "edition 07", "0147": a code
+
+
 def non_figure_spans(text: str) -> list[tuple[int, int]]:
     """Where a number of `text` is no figure: a period ("June 30, 1896", "FY2022"), a reference to a
     part of a document ("lines 5 and 6"), part of a name ("Windows 11") or a code written with a
-    leading zero ("revision 07", "0147"): no quantity is written that way."""
+    leading zero ("edition 07", "0147"): no quantity is written that way."""
     return (
         [(m.start, m.end) for m in find_periods(text)]
         + reference_spans(text)
         + [(n.start, n.end) for n in name_numbers(text)]
         + [m.span() for m in _LEADING_ZERO.finditer(text)]
     )
-
-
-_LEADING_ZERO = re.compile(r"(?<![\d.,])\b0\d+\b(?![.,]\d)")
 
 
 def name_numbers(text: str) -> list[NameNumber]:
