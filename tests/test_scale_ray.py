@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from dataclasses import replace
 from pathlib import Path
 
@@ -83,6 +84,25 @@ def test_missing_ray_and_unknown_engine_are_one_line_errors(tmp_path, monkeypatc
     assert lines == [
         "rag: error: Ray is not installed: run `pip install -e '.[scale]'` (or `bash setup.sh --extra scale`)",
         "rag: error: unknown engine 'spark': choose one of in-process, ray",
+    ]
+
+
+@pytest.mark.slow
+def test_a_ray_that_fails_to_start_is_tried_twice_then_one_line(tmp_path, monkeypatch, capsys, seeds_copy):
+    """Ray raises a bare Exception when its raylet misses its 30 s to register (a loaded machine)."""
+    calls = []
+
+    def init(**options):
+        calls.append("init")
+        raise Exception("The current node timed out during startup.")
+
+    # Only the logic around Ray is under test here: a stand-in module whose start always fails.
+    failing = types.SimpleNamespace(is_initialized=lambda: False, init=init, shutdown=lambda: calls.append("shutdown"))
+    monkeypatch.setitem(sys.modules, "ray", failing)
+    assert main(["index", str(seeds_copy), "--index", str(tmp_path / "index"), "--engine", "ray"]) == 2
+    assert calls == ["init", "shutdown", "init", "shutdown"]
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "rag: error: cannot start or reach Ray (The current node timed out during startup.)"
     ]
 
 
