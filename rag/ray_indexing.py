@@ -35,8 +35,27 @@ _FILES_PER_TASK = 8  # files per Ray task: fewer tasks to schedule, still severa
 # Blocks per CPU of the cluster: a few balance files of uneven size; each more costs scheduling time (2,000
 # two-sentence files, Ray given 3 CPUs on a loaded 2-core box: 12 blocks indexed in 39-46 s, a block a file in 66-71 s).
 _BLOCKS_PER_CPU = 4
-_LOCAL_STARTS = 2  # tries to start a local Ray (see `RayEngine._start_local_ray`)
+_LOCAL_STARTS = 2  # tries to start a local Ray (see `start_local_ray`)
 _INSTALL = "Ray is not installed: run `pip install -e '.[scale]'` (or `bash setup.sh --extra scale`)"
+
+
+def start_local_ray(num_cpus: int) -> None:
+    """Start a local Ray of `num_cpus` CPUs.
+
+    Ray gives its raylet a fixed 30 s to register and raises a bare Exception when it does not,
+    which a loaded two-core machine can miss once: the half-started node is shut down and started
+    once more.
+    """
+    import ray
+
+    for attempt in range(_LOCAL_STARTS):
+        try:
+            ray.init(num_cpus=num_cpus, include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+            return
+        except Exception:
+            ray.shutdown()
+            if attempt == _LOCAL_STARTS - 1:
+                raise
 
 
 class RayEngine:
@@ -59,7 +78,7 @@ class RayEngine:
                 if address:
                     ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
                 else:
-                    self._start_local_ray(ray)
+                    start_local_ray(self._settings.embed_actors + 1)  # an actor per CPU, one for chunking
             except Exception as exc:  # Ray raises a bare Exception when its node fails to start, among others
                 raise ConfigError(f"cannot start or reach Ray{f' at {address}' if address else ''} ({exc})") from None
             self._started_ray = True
@@ -67,24 +86,6 @@ class RayEngine:
         context.enable_progress_bars = False  # ours counts files as the store receives them
         context.print_on_execution_start = False
         return self
-
-    def _start_local_ray(self, ray: Any) -> None:
-        """A local Ray with one CPU per embedding actor and one for the chunking tasks beside them.
-
-        Ray gives its raylet a fixed 30 s to register and raises when it does not, which a loaded
-        two-core machine can miss once: the half-started node is shut down and started once more.
-        """
-        for attempt in range(_LOCAL_STARTS):
-            try:
-                ray.init(
-                    num_cpus=self._settings.embed_actors + 1, include_dashboard=False,
-                    logging_level=logging.WARNING, log_to_driver=False,
-                )
-                return
-            except Exception:
-                ray.shutdown()
-                if attempt == _LOCAL_STARTS - 1:
-                    raise
 
     def __exit__(self, *exc_info: object) -> None:
         if self._started_ray:

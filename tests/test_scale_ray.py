@@ -20,6 +20,7 @@ import pytest
 from rag.cli import main
 from rag.indexing import build_index, hash_file, prepare_file
 from rag.loading import scan_corpus
+from rag.ray_indexing import start_local_ray
 from rag.retrieval import Retriever
 from rag.store.factory import open_index
 from rag.store.store import open_store
@@ -31,13 +32,7 @@ from conftest import REPO
 def local_ray():
     """One local Ray for the module: the engine joins a running Ray and leaves it running."""
     ray = pytest.importorskip("ray")
-    try:
-        ray.init(num_cpus=3, include_dashboard=False, log_to_driver=False)
-    except Exception as error:  # Ray gives its raylet a fixed 30 s to register, which a loaded 2-core CI can miss
-        if "timed out during startup" not in str(error):
-            raise
-        ray.shutdown()
-        ray.init(num_cpus=3, include_dashboard=False, log_to_driver=False)
+    start_local_ray(3)  # as the engine starts one: twice if Ray's raylet misses its 30 s on a loaded CI
     yield
     ray.shutdown()
 
