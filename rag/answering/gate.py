@@ -27,6 +27,7 @@ from rag import brackets
 from rag.answering.columns import column_of, table_header
 from rag.answering.compare import operands_mismatch, share_over_whole
 from rag.answering.expected import asks_for_figure, expected_kind, figure_test
+from rag.answering.measured import better_labelled
 from rag.answering.reply import ProposedClaim
 from rag.answering.scope import Scope
 from rag.answering.spread import asks_range, range_mismatch
@@ -76,9 +77,11 @@ class ClaimGate:
         relevance: Callable[[str], float],
         scope: Scope,
         evidence: Evidence,
+        pool: list[Passage] | None = None,
     ) -> None:
         self.question = question
         self.passages = passages
+        self.pool = pool if pool is not None else passages  # the read passages, whole: where a better-labelled figure is looked for
         self.relevance = relevance
         self.scope = scope
         self.evidence = evidence
@@ -90,7 +93,9 @@ class ClaimGate:
 
     def over(self, passages: list[Passage]) -> ClaimGate:
         """The same rules for claims that cite `passages` (numbered as the model was shown them)."""
-        return ClaimGate(self.question, passages, relevance=self.relevance, scope=self.scope, evidence=self.evidence)
+        return ClaimGate(
+            self.question, passages, relevance=self.relevance, scope=self.scope, evidence=self.evidence, pool=self.pool
+        )
 
     def could_answer(self, passage: Passage) -> bool:
         """Whether `passage` states a figure of the kind the question asks for."""
@@ -108,12 +113,28 @@ class ClaimGate:
     def admit(self, claim: VerifiedClaim) -> VerifiedClaim | DroppedClaim:
         """Rules 2-4, for a claim whose evidence is already traced: one the model proposed and
         `verify_claim` checked, or one code composed from a passage's own figures (a table lookup)."""
+        refused = self._refusal(claim)
+        if refused:
+            return refused
+        # A figure the source labels as something else than the question measures gives way to the one it
+        # labels so, when that one passes the same rules.
+        better = [(q, c) for q, c in better_labelled(self.question, claim, self.pool, self.expected) if not self._refusal(c)]
+        if len({(q.value, q.unit) for q, _ in better}) != 1:
+            return claim
+        _, quoted = better[0]
+        quoted.repairs.append(
+            f"'{claim.statement}' gives a figure its source does not label as what the question asks for; "
+            "quoted the sentence that does"
+        )
+        return quoted
+
+    def _refusal(self, claim: VerifiedClaim) -> DroppedClaim | None:
         for rule in (self._evidence, self._answers_question, self._in_scope):
             refusal = rule(claim)
             if refusal:
                 kind, reason = refusal
                 return DroppedClaim(claim.statement, kind, reason)
-        return claim
+        return None
 
     def check_calculation(self, calculation: CalculationResult) -> DroppedClaim | None:
         """A calculation must combine the two things the question compares, each from evidence of the asked scope."""
@@ -156,14 +177,17 @@ class ClaimGate:
             return RejectionKind.NOT_A_SENTENCE, "copies its table's caption and headers, which its quote does not show"
         is_figure = figure_test(self.question, claim.statement)
         figures = [n for n in claim.numbers if is_figure(n.quantity)]
-        if self.wants_figure and not figures:
-            return RejectionKind.NO_FIGURE, "the question asks for a figure and the claim gives none"
+        answering = [n for n in figures if not any(same_figure(n.quantity, g) for g in self._given)]
+        if self.wants_figure and not answering:
+            # A claim that repeats the question's figures ("fiscal 2012 ended with a surplus, with income of
+            # $3.537 trillion") restates its premise; it does not answer.
+            given_only = "gives only the question's own figures" if figures else "gives none"
+            return RejectionKind.NO_FIGURE, f"the question asks for a figure and the claim {given_only}"
         if self.expected and not any(self.expected.satisfied_by(n.quantity, claim.statement) for n in figures):
             return RejectionKind.WRONG_KIND, f"gives no figure of the kind asked for ({self.expected.description})"
         misplaced = [self._other_column(n) for n in figures]
         if misplaced and all(misplaced):
             return RejectionKind.OTHER_COLUMN, misplaced[0]
-        answering = [n for n in figures if not any(same_figure(n.quantity, g) for g in self._given)]
         if self._lookup_rows and not any(self._in_lookup_row(n) for n in answering):
             row = self._lookup_rows[0]
             return RejectionKind.OTHER_ROW, f"the question's figure falls in the row '{row.quote}', and no figure of the claim is from it"

@@ -241,7 +241,7 @@ class _AnswerRun:
         # Periods and figures of the question are looked for in whole passages; the model sees only their best sentences.
         uncovered = scope.uncovered_note(passages) if passages else ""
         if uncovered is not None:
-            return _Reading(store, pool, passages, retrieve_ms, scope, [], None, uncovered)
+            return _Reading(store, pool, passages, retrieve_ms, scope, [], None, uncovered, passages)
         absent = absent_premises(self.question, passages)
         if rows := retriever.bracket_rows(premise_figures(self.question), settings.candidates):
             # Bracket rows that hold a figure of the question ("60,400 60,450 ..." for $60,425) join the pool,
@@ -254,8 +254,8 @@ class _AnswerRun:
                 passages = (shown + [p for p in passages if (p.chunk.source, p.chunk.start) not in seen])[: self.top_k]
                 absent = absent_premises(self.question, passages)
         question_vector = embedder.embed([self.question])[0]
-        passages = focus_passages(self.question, question_vector, passages, embedder, settings.passage_chars)
-        return _Reading(store, pool, passages, retrieve_ms, scope, absent, question_vector, None)
+        focused = focus_passages(self.question, question_vector, passages, embedder, settings.passage_chars)
+        return _Reading(store, pool, focused, retrieve_ms, scope, absent, question_vector, None, passages)
 
     def abstain(self, reading: _Reading) -> Iterator[Event]:
         """The answer when no passage is about what the question names: no model needed."""
@@ -276,6 +276,7 @@ class _AnswerRun:
             relevance=lambda statement: float(scale.of_vectors(embedder.embed([statement]))[0]),
             scope=reading.scope,
             evidence=Evidence({p.chunk.source: store.instruction_spans(p.chunk.source) for p in reading.pool}),
+            pool=reading.whole,
         )
         calculation = yield from self._look_up(reading, gate)
         looked_up = bool(self.verified)
@@ -566,6 +567,7 @@ class _Reading:
     absent: list[Quantity]  # figures of the question no passage states
     question_vector: np.ndarray | None
     uncovered: str | None  # not None: no passage is about what the question names; the note says so
+    whole: list[Passage]  # what the model reads, before focus: the whole chunks
 
 
 @dataclass(frozen=True)
