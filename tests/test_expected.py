@@ -74,6 +74,11 @@ def test_a_unit_of_measure_in_the_question_must_be_the_answers_unit(question, cl
         ("What is the mean age of the patients, in years?", True),
         ("What happened at the plant in May?", False),
         ("What changed in practice?", False),
+        # A figure noun right after "what", or after "what is the" and a few words.
+        ("What amount per member did the 2019 rules allow?", True),
+        ("What is the top marginal income tax rate for a single filer?", True),
+        ("What does the report say about prices?", False),
+        ("What is the name of the dataset?", False),
     ],
 )
 def test_figure_questions_are_recognised(question, wants):

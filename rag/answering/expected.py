@@ -34,11 +34,12 @@ _MONEY = re.compile(
     r"budget|revenue|fund|funding|allocate|allocated)\b|[$¥€£]",
     re.IGNORECASE,
 )
+_FIGURE_NOUN = r"(?:number|amount|total|count|size|rate|value|price|cost|budget|revenue|figure|level|sum|speed|capacity)s?\b"
 # Questions that want a figure of some kind, even when they do not say which.
 _FIGURE_QUESTION = re.compile(
     r"\bhow (many|much|long|large|big|fast|high|far|old)\b|\bwhat (percentage|percent|share|proportion|fraction)\b"
-    r"|\bwhat (is|was|are|were|will be)\b(?: the| its| their)? (?:\w+ ){0,3}?"
-    r"(number|amount|total|count|size|rate|value|price|cost|budget|revenue|figure|level|sum|speed|capacity)\b",
+    rf"|\bwhat (?:is|was|are|were|will be)\b(?: the| its| their)? (?:[\w'-]+ ){{0,4}}?{_FIGURE_NOUN}"
+    rf"|\bwhat (?:[\w-]+ ){{0,2}}?{_FIGURE_NOUN}",  # "what amount per exemption", "what tax rate applies"
     re.IGNORECASE,
 )
 # "..., in meters?", "worth in US dollars?": a question that names the unit of its answer asks for a
