@@ -217,6 +217,7 @@ _NAME_WORD = re.compile(  # "Windows 11"; "KDD Cup '99": a name's year written w
     r"\b(?P<word>[A-Z][A-Za-z]*|[A-Z]{2,})[^\S\n]+(?:['\u2019](?=\d\d\b))?(?P<number>\d+)\b(?![.,]\d)"
 )
 # "SP 400-12", "AFI 41-210": a capitalised word, then two numbers joined by a hyphen (see `name_numbers`).
+_TITLE_WORD_BEFORE = re.compile(r"\b[A-Z][a-z]+[^\S\n]+$")  # "Force " before "Instruction 41-210"
 _NUMBERED_NAME = re.compile(
     r"\b(?P<word>[A-Z][A-Za-z]*)[^\S\n]+(?P<number>(?P<first>\d+)[-\u2013](?P<second>\d+))\b(?![.,]\d)"
 )
@@ -355,8 +356,12 @@ def name_numbers(text: str) -> list[NameNumber]:
             add(match)
     for match in _NUMBERED_NAME.finditer(text):
         word = match.group("word")
-        # An acronym's pair is a name in either order ("AFI 41-210"); a word's ascending pair is a range.
-        named = int(match.group("second")) < int(match.group("first")) or len(word) > 1 and word.isupper()
+        # An acronym's pair is a name in either order ("AFI 41-210"), and so is the pair ending a title of
+        # several capitalised words ("Air Force Instruction 41-210"); one word's ascending pair is a range.
+        named = (
+            int(match.group("second")) < int(match.group("first")) or len(word) > 1 and word.isupper()
+            or _TITLE_WORD_BEFORE.search(text, 0, match.start()) is not None
+        )
         if named and word.lower() not in _LEAD_WORDS and not in_money(match):
             add(match)
     for match in _NAME_WORD.finditer(text):

@@ -64,6 +64,14 @@ def test_a_figure_of_another_unit_does_not_answer():
     assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.WRONG_KIND
 
 
+def test_a_claim_restating_the_questions_figures_does_not_answer_it():
+    budget = passage("gov/budget.txt", "In fiscal 2012 income was $2.45 trillion and outlays were $3.537 trillion.")
+    result = gate("Given income of $3.537 trillion and outlays of $2.45 trillion, how large was the surplus?", [budget]).check(
+        ProposedClaim(1, "In fiscal 2012 income was $2.45 trillion and outlays were $3.537 trillion.")
+    )
+    assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.NO_FIGURE
+
+
 def test_a_figure_question_is_not_answered_without_a_figure():
     result = gate("How many employees does the company have?", [FIELDS]).check(
         ProposedClaim(1, "The headquarters of the company are in Springfield.")

@@ -183,6 +183,9 @@ def test_a_documents_hyphenated_number_is_a_name_and_no_identifier():
     assert identifiers(question) == []  # printed in every page header: ranking by it would favour headers
     assert name_numbers("Revenue 100-200 million was forecast.") == []  # an ascending pair is a range
     assert [n.text for n in name_numbers("Per AFI 41-210, what is the ceiling?")] == ["AFI 41-210"]  # an acronym's pair
+    # the pair ending a title of several capitalised words
+    assert [n.text for n in name_numbers("When was Air Force Instruction 41-210 issued?")] == ["Instruction 41-210"]
+    assert name_numbers("The forecast Revenue 100-200 million was cut.") == []
     assert name_numbers("USD 100-200 was raised.") == []
     assert [n.text for n in name_numbers("The GEOTRANS 3.7 user's guide lists datums.")] == ["GEOTRANS 3.7"]
     assert periods_in("The GEOTRANS 3.7 user's guide lists datums.") == []  # no scope: documents seldom state their release
