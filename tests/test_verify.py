@@ -248,6 +248,16 @@ def test_a_joined_clause_whose_figure_no_passage_states_is_left_out():
     assert "33,050" in result.repairs[-1]
 
 
+def test_a_later_sentence_whose_figure_no_passage_states_is_left_out():
+    """A worksheet line copied on past its figure ("... 2. 3. Standard deduction."): the sentence before stands."""
+    worksheet = passage("docs/worksheet.txt", "1. Enter the amount shown below for your filing status.\nHead of household—$8,950 .......... 2.")
+    statement = "Head of household—$8,950 .......... 2. 3. Standard deduction. a. Enter the smaller of line 1 or line 2."
+    result = verify_claim(ProposedClaim(1, statement), [worksheet])
+    assert isinstance(result, VerifiedClaim)
+    assert result.statement == "Head of household—$8,950 .......... 2."
+    assert "Standard deduction" in result.repairs[-1]
+
+
 @pytest.mark.parametrize(
     "statement",
     [

@@ -52,6 +52,7 @@ DERIVED_TOLERANCE = 0.01  # a model-written result within 1% of the code's resul
 # 2013 pass for 2012 or 100,400 for 100,000. The float epsilon only absorbs "5.50" vs "5.5".
 EXACT = 1e-9
 _CLAUSE_JOIN = re.compile(r",\s+and\s+|;\s+")  # where a sentence joins two clauses that each can stand alone
+_SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+(?=\S)")  # where one sentence of a statement ends and another begins
 _OWN_CLAUSE = re.compile(r"(?:[^\W\d]+\W+){2}")  # a clause with words of its own before any figure
 _BARE_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")  # "102.1", "1,577": digits without sign or scale
 
@@ -205,12 +206,15 @@ def verify_claim(
     if isinstance(result, VerifiedClaim) or result.kind is not RejectionKind.NUMBER_NOT_IN_PASSAGE:
         return result
     # A sentence that joins clauses ("... 61,999 enlisted men, and new regiments of 33,050 ...") keeps the
-    # clauses before the one whose figure no passage states, when they hold a figure of their own.
-    for join in reversed(list(_CLAUSE_JOIN.finditer(claim.statement))):
-        cut = join.start()
-        if not _OWN_CLAUSE.match(claim.statement, join.end()):
+    # clauses before the one whose figure no passage states, when they hold a figure of their own; a
+    # statement of several sentences (a worksheet's line copied on: "$8,950 ... 2. 3. Standard deduction.")
+    # keeps the sentences before it.
+    cuts = [(join.start(), join.end(), True) for join in _CLAUSE_JOIN.finditer(claim.statement)]
+    cuts += [(end.start(), end.end(), False) for end in _SENTENCE_GAP.finditer(claim.statement)]
+    for cut, resume, is_clause in sorted(cuts, reverse=True):
+        if is_clause and not _OWN_CLAUSE.match(claim.statement, resume):
             continue  # ", and $7 million" ends a list: leaving it out would change what the sentence counts
-        head = claim.statement[:cut].rstrip() + "."
+        head = claim.statement[:cut].rstrip().rstrip(".") + "."
         if not parse_quantities(head):
             break
         kept = _verify_whole(replace(claim, statement=head), passages, calculation, given)
