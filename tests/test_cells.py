@@ -41,15 +41,21 @@ def test_the_row_and_column_the_question_names_give_the_cell():
     ]
 
 
-def test_nothing_is_read_when_the_question_names_no_column_or_two():
+def test_a_row_asked_for_as_a_whole_gives_its_total():
+    assert statements("How many robbery arrests were there in 2009?", [SEX]) == ["Robbery, Total: 102.1."]
+
+
+def test_nothing_is_read_when_the_question_names_a_column_the_table_lacks_or_two():
     assert statements("How many Hispanic persons were arrested for robbery?", [RACE]) == []
-    assert statements("How many robbery arrests were there?", [SEX]) == []  # "Total" says nothing of which column
     assert statements("How many more male than female robbery arrests were there?", [SEX]) == []
 
 
 def test_a_named_table_is_the_only_one_read_and_each_table_answers_once():
     assert statements("How many male robbery arrests does Table 24 count?", [SEX, RACE]) == ["Robbery, Male Total: 90.0."]
     assert statements("How many male robbery arrests does Table 25 count?", [SEX, RACE]) == []
+    # a headnote that points to another table does not make this one that table
+    pointing = table("abstract/t325.pdf", "Table 25. Arrests by Race: 2009\n[See headnote, Table 24]", BY_RACE)
+    assert statements("How many robbery arrests does Table 24 count in all?", [SEX, pointing]) == ["Robbery, Total: 102.1."]
     both = "How many robbery arrests of males and of Black persons were there?"
     assert statements(both, [SEX, RACE]) == ["Robbery, Male Total: 90.0.", "Robbery, Black: 55,742."]
 

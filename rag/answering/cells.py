@@ -8,8 +8,10 @@ of the question, the column the one whose header shares the most words with the 
 beyond the row's name (and, of those, leaves the fewest unasked). Code writes that cell as a claim ("Robbery, Male Total: 90.0") and the
 gate checks it as it checks the model's, its units line and period included.
 
-Nothing is proposed when the question names no column of the row (asked for "Hispanic" of
-a table whose columns are "White" and "Black"), when two columns tie, or when it names two
+Asked for a row and no column ("How many robbery arrests ...?"), the row's total column answers,
+when the question has no word that neither the row's name nor the table and its document describe
+themselves with. Nothing is proposed when the question names a column the table lacks (asked for
+"Hispanic" of a table whose columns are "Total", "White" and "Black"), when two columns tie, or when it names two
 rows of one table. A question that names a table ("Table 325") reads only rows under that
 caption. One claim per table: two tables that each hold the asked cell are two sources.
 """
@@ -43,11 +45,18 @@ def cell_claims(question: str, passages: list[Passage]) -> list[ProposedClaim]:
     named_tables = set(_TABLE_NAME.findall(question))
     by_table: dict[tuple[str, str], list[_Cell]] = {}
     for number, passage in enumerate(passages, start=1):
-        context = passage.chunk.context
-        if named_tables and not named_tables & set(_TABLE_NAME.findall(context)):
+        chunk = passage.chunk
+        context = chunk.context
+        caption = _TABLE_NAME.search(context)  # the first: a headnote may point to another ("See Table 324")
+        if named_tables and not (caption and caption.group(1) in named_tables):
             continue
-        for line in passage.chunk.text.splitlines():
-            cell = _asked_cell(line, asked, number)
+        # What the table and its document say of themselves: a question whose every word is here or in
+        # a row's name asks for that row as a whole.
+        described = header_words(" ".join(
+            [chunk.title, chunk.about, context, *(p.chunk.text for p in passages if p.chunk.source == chunk.source)]
+        ))
+        for line in chunk.text.splitlines():
+            cell = _asked_cell(line, asked, described, number)
             if cell is not None:
                 by_table.setdefault((passage.chunk.source, context), []).append(cell)
     claims = []
@@ -66,8 +75,10 @@ def _asked_rows(rows: set[frozenset[str]]) -> set[frozenset[str]]:
     return specific or rows
 
 
-def _asked_cell(line: str, asked: set[str], passage: int) -> _Cell | None:
-    """The cell of `line` (a written-out row) in the column the question names, if its row is one the question names."""
+def _asked_cell(line: str, asked: set[str], described: set[str], passage: int) -> _Cell | None:
+    """The cell of `line` (a written-out row) in the column the question names, if its row is one the
+    question names; its total column when the question names no column and no word the table does not
+    describe itself with ("robbery arrests" of "Arrests by Sex", not "Hispanic persons" of "Arrests by Race")."""
     cells = [cell.partition(": ") for cell in line.split(CELL_SEPARATOR)]
     if len(cells) < _MIN_CELLS or not all(sep for _, sep, _ in cells):
         return None
@@ -83,9 +94,11 @@ def _asked_cell(line: str, asked: set[str], passage: int) -> _Cell | None:
         return None
     top = max(score for score, _, _ in scored)
     chosen = [(label, value) for score, label, value in scored if score == top]
-    if top[0] == 0 or len(chosen) > 1:
+    if len(chosen) > 1:
         return None
     [(label, value)] = chosen
+    if top[0] == 0 and (header_words(label) - row - GENERIC_FIGURE_STEMS or asked - row - described - GENERIC_FIGURE_STEMS):
+        return None
     statement = f"{', '.join(names)}, {label}: {value}."
     return _Cell(frozenset(row), ProposedClaim(passage, statement))
 
