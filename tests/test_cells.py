@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answering.cells import cell_claims
+from rag.answering.cells import cell_claims, compared_cells
 from rag.answering.gate import ClaimGate, Evidence
 from rag.answering.scope import Scope
 from rag.answering.verify import VerifiedClaim
@@ -48,6 +48,17 @@ def test_a_row_asked_for_as_a_whole_gives_its_total():
 def test_nothing_is_read_when_the_question_names_a_column_the_table_lacks_or_two():
     assert statements("How many Hispanic persons were arrested for robbery?", [RACE]) == []
     assert statements("How many more male than female robbery arrests were there?", [SEX]) == []
+
+
+def test_the_columns_a_comparison_names_give_one_cell_each_of_the_asked_row():
+    pair = compared_cells("How many more male than female robbery arrests were there in 2009?", [SEX, RACE])
+    assert [claim.statement for claim in pair] == ["Robbery, Male Total: 90.0.", "Robbery, Female Total: 12.1."]
+    # side A first, whichever way the question words the comparison
+    pair = compared_cells("How many fewer female than male motor vehicle theft arrests were there?", [SEX, RACE])
+    assert [claim.statement for claim in pair] == ["Motor vehicle theft, Female Total: 11.7.", "Motor vehicle theft, Male Total: 53.9."]
+    # a side no column names, or a comparison of two rows, is left to the model
+    assert compared_cells("How many more Hispanic than Black robbery arrests were there?", [RACE]) is None
+    assert compared_cells("How many more robbery than burglary arrests were there?", [SEX]) is None
 
 
 def test_a_named_table_is_the_only_one_read_and_each_table_answers_once():

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answering.compare import compared_sides
 from rag.answering.reply import ProposedClaim
 from rag.answering.words import GENERIC_FIGURE_STEMS, asked_words, header_words
 from rag.formats.tables import CELL_SEPARATOR, FIGURE_CELL
@@ -42,29 +43,71 @@ class _Cell:
 def cell_claims(question: str, passages: list[Passage]) -> list[ProposedClaim]:
     """At most one claim per table of `passages` (numbered from 1): its cell the question names by row and column."""
     asked = asked_words(question)
-    named_tables = set(_TABLE_NAME.findall(question))
     by_table: dict[tuple[str, str], list[_Cell]] = {}
-    for number, passage in enumerate(passages, start=1):
-        chunk = passage.chunk
-        context = chunk.context
-        caption = _TABLE_NAME.search(context)  # the first: a headnote may point to another ("See Table 324")
-        if named_tables and not (caption and caption.group(1) in named_tables):
-            continue
-        # What the table and its document say of themselves: a question whose every word is here or in
-        # a row's name asks for that row as a whole.
-        described = header_words(" ".join(
-            [chunk.title, chunk.about, context, *(p.chunk.text for p in passages if p.chunk.source == chunk.source)]
-        ))
-        for line in chunk.text.splitlines():
-            cell = _asked_cell(line, asked, described, number)
-            if cell is not None:
-                by_table.setdefault((passage.chunk.source, context), []).append(cell)
+    for line in _table_lines(question, passages):
+        cell = _asked_cell(line.text, asked, line.described, line.passage)
+        if cell is not None:
+            by_table.setdefault(line.table, []).append(cell)
     claims = []
     for cells in by_table.values():
         rows = _asked_rows({cell.row for cell in cells})
         if len(rows) == 1:
             claims.append(next(cell.claim for cell in cells if cell.row in rows))
     return claims
+
+
+def compared_cells(question: str, passages: list[Passage]) -> tuple[ProposedClaim, ProposedClaim] | None:
+    """"How many more male than female robbery arrests?": the cell of each side's column ("Male Total",
+    "Female Total") in the one row the question names, when exactly one table has such a row."""
+    sides = compared_sides(question)
+    if sides is None:
+        return None
+    asked = asked_words(question)
+    pairs: dict[tuple[str, str], list[tuple[_Cell, _Cell]]] = {}
+    for line in _table_lines(question, passages):
+        headers = header_words(" ".join(label for label, _, value in _cells(line.text) if _is_figure(value)))
+        own_a, own_b = sides[0] & headers, sides[1] & headers
+        if not (own_a and own_b):
+            continue
+        a = _asked_cell(line.text, asked - own_b, line.described, line.passage)
+        b = _asked_cell(line.text, asked - own_a, line.described, line.passage)
+        if a and b and a.claim.statement != b.claim.statement:
+            pairs.setdefault(line.table, []).append((a, b))
+    if len(pairs) != 1:
+        return None
+    [found] = pairs.values()
+    rows = _asked_rows({a.row for a, _ in found})
+    if len(rows) != 1:
+        return None
+    return next((a.claim, b.claim) for a, b in found if a.row in rows)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A line of a passage that may be a row of a table the question may name."""
+
+    text: str
+    passage: int  # numbered from 1
+    table: tuple[str, str]  # its document and table (caption and headers)
+    described: set[str]  # the words its table and document describe themselves with
+
+
+def _table_lines(question: str, passages: list[Passage]) -> list[_Line]:
+    """The lines of `passages`, less those of tables other than one the question names ("Table 325")."""
+    named_tables = set(_TABLE_NAME.findall(question))
+    lines = []
+    for number, passage in enumerate(passages, start=1):
+        chunk = passage.chunk
+        caption = _TABLE_NAME.search(chunk.context)  # the first: a headnote may point to another ("See Table 324")
+        if named_tables and not (caption and caption.group(1) in named_tables):
+            continue
+        # What the table and its document say of themselves: a question whose every word is here or in
+        # a row's name asks for that row as a whole.
+        described = header_words(" ".join(
+            [chunk.title, chunk.about, chunk.context, *(p.chunk.text for p in passages if p.chunk.source == chunk.source)]
+        ))
+        lines += [_Line(text, number, (chunk.source, chunk.context), described) for text in chunk.text.splitlines()]
+    return lines
 
 
 def _asked_rows(rows: set[frozenset[str]]) -> set[frozenset[str]]:
@@ -79,7 +122,7 @@ def _asked_cell(line: str, asked: set[str], described: set[str], passage: int) -
     """The cell of `line` (a written-out row) in the column the question names, if its row is one the
     question names; its total column when the question names no column and no word the table does not
     describe itself with ("robbery arrests" of "Arrests by Sex", not "Hispanic persons" of "Arrests by Race")."""
-    cells = [cell.partition(": ") for cell in line.split(CELL_SEPARATOR)]
+    cells = _cells(line)
     if len(cells) < _MIN_CELLS or not all(sep for _, sep, _ in cells):
         return None
     names = [value for _, _, value in cells if not _is_figure(value)]
@@ -101,6 +144,11 @@ def _asked_cell(line: str, asked: set[str], described: set[str], passage: int) -
         return None
     statement = f"{', '.join(names)}, {label}: {value}."
     return _Cell(frozenset(row), ProposedClaim(passage, statement))
+
+
+def _cells(line: str) -> list[tuple[str, str, str]]:
+    """A written-out row's cells as (header, ": ", value)."""
+    return [cell.partition(": ") for cell in line.split(CELL_SEPARATOR)]
 
 
 def _column_fit(header: set[str], asked: set[str]) -> tuple[int, int]:

@@ -178,8 +178,7 @@ def claimed_comparison(question: str, claims: list[VerifiedClaim]) -> Calculatio
     figure written as a change ("150 more") stands for none. Exactly one figure per side, of
     the kind the question asks and of one unit, or nothing is computed.
     """
-    match = _MORE_THAN.search(question) or _EXCEEDS.search(question)
-    if match is None:
+    if not (_MORE_THAN.search(question) or _EXCEEDS.search(question)):
         return None
     expected = expected_kind(question)
     numbers = [
@@ -188,12 +187,23 @@ def claimed_comparison(question: str, claims: list[VerifiedClaim]) -> Calculatio
     ]
     readings = _side_readings(_without_periods(question))
     pair = next((pair for sides, wide in readings if (pair := _one_per_side(numbers, sides, wide))), None)
-    if pair is None:
+    return None if pair is None else side_difference(question, *pair)
+
+
+def side_difference(question: str, a: CheckedNumber, b: CheckedNumber) -> CalculationResult | None:
+    """What "how many more A than B" asks of side A's figure `a` and side B's `b`: A - B, B - A for
+    "how many fewer", A / B for "how many times"; None when the question compares nothing."""
+    match = _MORE_THAN.search(question) or _EXCEEDS.search(question)
+    if match is None:
         return None
-    a, b = pair
     first, second = (b, a) if _FEWER.match(question[match.start() :]) else (a, b)
     result = combine(_asked_operation(question, "ratio" if _TIMES.search(question) else "difference"), first, second)
     return result if isinstance(result, CalculationResult) else None
+
+
+def compared_sides(question: str) -> tuple[set[str], set[str]] | None:
+    """The stems only side A of "how many more A than B" names, and those only side B names, or None."""
+    return _own_words(question)
 
 
 def _one_per_side(

@@ -19,9 +19,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag import brackets
-from rag.answering.cells import cell_claims
+from rag.answering.cells import cell_claims, compared_cells
 from rag.answering.change import period_change
-from rag.answering.compare import as_asked, asks_about_two, claimed_comparison, proposed_comparison, uncovered_side
+from rag.answering.compare import (
+    as_asked,
+    asks_about_two,
+    claimed_comparison,
+    proposed_comparison,
+    side_difference,
+    uncovered_side,
+)
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
 from rag.answering.fields import field_claims, unanswered_documents
@@ -344,10 +351,12 @@ class _AnswerRun:
             pool_gate = shown_gate.over(pool)
             for field in field_claims(self.question, unanswered, pool):
                 yield from self._show(pool_gate.admit(field))
-        # Nothing the model wrote stood: the cell of a written-out row the question names by row and column, read by code.
+        # Nothing the model wrote stood: the cell of a written-out row the question names by row and column,
+        # or the two cells of one row whose columns the question compares, read by code.
         if not self.verified and calculation is None:
             pool_gate = shown_gate.over(pool)
-            for claim in cell_claims(self.question, pool):
+            calculation = yield from self._compare_cells(pool_gate, gate)
+            for claim in [] if self.verified else cell_claims(self.question, pool):
                 yield from self._try_claim(pool_gate, claim, None, None)
         # "How much did it fall between February and November?", "How many more A than B?", "What is the
         # range?": the claims state one figure for each date, each side, or each end, and code does the arithmetic.
@@ -361,6 +370,18 @@ class _AnswerRun:
         if calculation and not any(n.derived for c in self.verified for n in c.numbers):
             yield from self._emit_calculation(calculation)
         return calculation
+
+    def _compare_cells(self, pool_gate: ClaimGate, gate: ClaimGate) -> Iterator[TextDelta]:
+        """"How many more male than female ...": each side's cell of the row, shown, and the calculation on them."""
+        pair = compared_cells(self.question, pool_gate.passages)
+        checked = [pool_gate.check(claim) for claim in pair or ()]
+        if not checked or not all(isinstance(claim, VerifiedClaim) for claim in checked):
+            self.dropped += [claim for claim in checked if isinstance(claim, DroppedClaim)]
+            return None
+        for claim in checked:
+            yield from self._show(claim)
+        first, second = (claim.numbers[-1] for claim in checked)
+        return self._checked(side_difference(self.question, first, second), gate)
 
     def _second_look(
         self, reply: _GeneratedReply, gate: ClaimGate, passages: list[Passage], scope: Scope
