@@ -10,7 +10,10 @@ names the `RejectionKind` recorded in the answer's `dropped`:
 3. it answers the question: a figure question gets a figure, of the kind or unit
    asked for, and from the table column the question names ("the mean", not the
    minimum beside it); the claim is about as relevant to the question as the passages are;
-4. it is about the period and subject the question names (`scope.Scope`).
+4. it is about the period and subject the question names (`scope.Scope`);
+5. when its figure's own sentence does not name what the question measures and the read
+   chunks label exactly one other figure so (`measured.py`), that figure's sentence is
+   quoted instead, once it passes rules 2-4.
 
 The gate holds no model: relevance is a function handed in, so the rules can be
 tested with invented sentences.

@@ -7,9 +7,9 @@ the kind rule catches it, and the model's statement may even call it "expenditur
 source's own words do catch it. The question names what it measures (the head noun of
 "what were the government's expenditures"); the sentence that states the claim's figure
 does not name it, nor does the sentence before it (which a pronoun may point back to),
-while another sentence of the passages does, right before one of its figures of the same
-kind. When exactly one such figure value exists, it is the answer, quoted in its source's
-words (`better_labelled`); the gate still checks it like any claim.
+while another sentence of the chunks the model read does, right before one of its figures
+of the same kind. When the gate's other rules (period, subject) pass exactly one such figure
+value, it is the answer, quoted in its source's words (`better_labelled`, `ClaimGate.admit`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?(?P<phrase>(?:[A-Za-z][A-Za-z-]*\s*
 _GENERIC = GENERIC_FIGURE_STEMS | frozenset(stem(w) for w in "value figure level sum".split())
 _LABEL_AFTER = 4  # words after a figure that still label it ("$12 million in receipts")
 _LABEL_BEFORE = 12  # words before a figure, back to the previous figure or the sentence's start
+_PERIOD_STEMS = frozenset(stem(w) for w in PERIOD_WORDS)  # "the fiscal year": when, not what is measured
 
 
 def measured_stem(question: str) -> str | None:
@@ -53,9 +54,6 @@ def measured_stem(question: str) -> str | None:
         named = content_words(after.group("phrase")) if after else []
         head = next((w for w in named if w not in _PERIOD_STEMS and w not in _GENERIC), None)
     return head
-
-
-_PERIOD_STEMS = frozenset(stem(w) for w in PERIOD_WORDS)
 
 
 @dataclass(frozen=True)
