@@ -292,3 +292,23 @@ def test_a_year_in_brackets_after_a_citation_marker_is_not_a_negative_table_cell
 def test_an_answer_that_also_cites_another_document_does_not_cite_only_gold_sources():
     score = score_answer(FACT, answer("It plans to spend 160 billion yuan [1]. Another gives CNY 40 billion [2].", [(S0, PROCUREMENT), (S3, DOMESTIC)]))
     assert score.citation_correct is True and score.citation_only_gold is False
+
+
+def test_a_correct_answer_is_checked_for_citing_the_page_its_gold_note_names():
+    report = "reports/annual.pdf"
+    question = GoldQuestion(
+        id="t", kind="fact", question="What does the table give as capital expenditure for 2018?",
+        gold_numbers=(GoldNumber(1577, "", report),), accepted_words=(), gold_sources=(report,),
+        note='row Capital expenditure, column 2018 | reports/annual.pdf "page": 47',
+    )
+    row = "Capital expenditure 1,577 1,234"
+
+    def cited_on(page: int) -> Answer:
+        reply = answer("Capital expenditure was 1,577 in 2018 [1].", [(report, row)])
+        reply.citations[0] = Citation(report, 0, len(row), 12, 12, row, page=page, id=1)
+        return reply
+
+    assert score_answer(question, cited_on(47)).cited_gold_page is True
+    assert score_answer(question, cited_on(12)).cited_gold_page is False
+    assert score_answer(question, answer("The documents do not say.", abstained=True)).cited_gold_page is None
+    assert score_answer(FACT, answer("It plans to spend over 160 billion yuan this year [1].", [(S0, PROCUREMENT)])).cited_gold_page is None

@@ -48,6 +48,7 @@ class QuestionResult:
                 "hallucinated": score.hallucinated,
                 "citation_correct": score.citation_correct,
                 "citation_only_gold": score.citation_only_gold,
+                "cited_gold_page": score.cited_gold_page,
                 "citation_precision": score.citation_precision,
                 "retrieval_hit": score.retrieval_hit,
             },
@@ -82,6 +83,7 @@ class Summary:
     false_conflicts: int  # answers that flag a disagreement on a question of any kind but `conflict`
     citation_correct: float | None
     citation_only_gold: float | None
+    cited_gold_page: float | None  # of correct answers whose gold names its pages
     citation_precision: float | None
     retrieval_recall_at_k: float | None
     abstention_recall: float | None
@@ -119,6 +121,7 @@ def summarise(results: list[QuestionResult]) -> Summary:
         false_conflicts=sum(bool(r.answer and r.answer.conflict) for r in results if r.gold.kind != "conflict"),
         citation_correct=_mean([s.citation_correct for s in scores]),
         citation_only_gold=_mean([s.citation_only_gold for s in scores]),
+        cited_gold_page=_mean([s.cited_gold_page for s in scores]),
         citation_precision=_mean([s.citation_precision for s in scores]),
         retrieval_recall_at_k=_mean([s.retrieval_hit for s in scores]),
         abstention_recall=_mean(unanswerable),

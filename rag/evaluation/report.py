@@ -30,6 +30,7 @@ _ROWS: tuple[tuple[str, str], ...] = (  # (label, Summary field): one row of eac
     ("false conflicts", "false_conflicts"),
     ("cited a gold source", "citation_correct"),
     ("cited only gold sources", "citation_only_gold"),
+    ("cited the gold page", "cited_gold_page"),
     ("citation precision", "citation_precision"),
     ("recall@k", "retrieval_recall_at_k"),
     ("abstention recall", "abstention_recall"),
@@ -38,7 +39,7 @@ _ROWS: tuple[tuple[str, str], ...] = (  # (label, Summary field): one row of eac
     ("latency p95 s", "latency_p95_s"),
     ("first token p95 s", "first_token_p95_s"),
 )
-_PER_KIND_ROWS = 14  # a kind's table stops after recall@k: abstention and latency are read overall
+_PER_KIND_ROWS = 15  # a kind's table stops after recall@k: abstention and latency are read overall
 
 
 @dataclass

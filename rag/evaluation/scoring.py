@@ -26,6 +26,8 @@ Rules, and why:
 - citation_correct: some citation comes from a gold source (answered questions
   with gold sources only); citation_only_gold: every citation does (an answer that
   also cites another subject's or period's document fails it). retrieval_hit: a gold source among the passages.
+- cited_gold_page: for a correct answer whose gold note names the pages that hold the
+  figure (`report.pdf "page": 47`), some citation is of one of those pages.
 - citation_precision: over (sentence, citation) pairs where the sentence (the
   text up to and including its [n] markers) has checked numbers. With one
   citation its quote must back every number; with several, each quote must
@@ -63,6 +65,7 @@ class Score:
     hallucinated: list[str] = field(default_factory=list)  # answer numbers, as written, that nothing cited backs
     citation_correct: bool | None = None
     citation_only_gold: bool | None = None
+    cited_gold_page: bool | None = None
     citation_precision: float | None = None
     retrieval_hit: bool | None = None
     total_s: float | None = None
@@ -85,6 +88,7 @@ def score_answer(gold: GoldQuestion, answer: Answer) -> Score:
         hallucinated=hallucinated,
         citation_correct=_citation_correct(gold, answer),
         citation_only_gold=_citation_only_gold(gold, answer),
+        cited_gold_page=_cited_gold_page(gold, answer) if verdict == "correct" else None,
         citation_precision=_citation_precision(answer, question_numbers),
         retrieval_hit=_retrieval_hit(gold, answer),
         total_s=_seconds(answer, "total_ms"),
@@ -203,6 +207,16 @@ def _citation_only_gold(gold: GoldQuestion, answer: Answer) -> bool | None:
     if not gold.gold_sources or answer.abstained or not answer.citations:
         return None
     return all(any(_same_source(c.source, g) for g in gold.gold_sources) for c in answer.citations)
+
+
+_GOLD_PAGE = re.compile(r'(\S+)\s+"page":\s*(\d+)')  # 'long-reports/i1040.pdf "page": 81' in a gold note
+
+
+def _cited_gold_page(gold: GoldQuestion, answer: Answer) -> bool | None:
+    pages = [(source, int(page)) for source, page in _GOLD_PAGE.findall(gold.note)]
+    if not pages:
+        return None
+    return any(c.page == page and _same_source(c.source, source) for c in answer.citations for source, page in pages)
 
 
 def _retrieval_hit(gold: GoldQuestion, answer: Answer) -> bool | None:
