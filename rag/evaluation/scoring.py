@@ -26,8 +26,8 @@ Rules, and why:
 - citation_correct: some citation comes from a gold source (answered questions
   with gold sources only); citation_only_gold: every citation does (an answer that
   also cites another subject's or period's document fails it). retrieval_hit: a gold source among the passages.
-- cited_gold_page: for a correct answer whose gold note names the pages that hold the
-  figure (`report.pdf "page": 47`), some citation is of one of those pages.
+- cited_gold_page: for a correct answer (not an abstention) whose gold note names the pages
+  that hold the figure (`report.pdf "page": 47`), some citation is of one of those pages.
 - citation_precision: over (sentence, citation) pairs where the sentence (the
   text up to and including its [n] markers) has checked numbers. With one
   citation its quote must back every number; with several, each quote must
@@ -88,7 +88,7 @@ def score_answer(gold: GoldQuestion, answer: Answer) -> Score:
         hallucinated=hallucinated,
         citation_correct=_citation_correct(gold, answer),
         citation_only_gold=_citation_only_gold(gold, answer),
-        cited_gold_page=_cited_gold_page(gold, answer) if verdict == "correct" else None,
+        cited_gold_page=_cited_gold_page(gold, answer) if verdict == "correct" and not answer.abstained else None,
         citation_precision=_citation_precision(answer, question_numbers),
         retrieval_hit=_retrieval_hit(gold, answer),
         total_s=_seconds(answer, "total_ms"),
