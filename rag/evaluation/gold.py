@@ -47,6 +47,14 @@ class GoldQuestion:
     note: str = ""
     operands: tuple[GoldNumber, ...] = ()  # derived only: the quoted numbers the result comes from
 
+    @property
+    def pages(self) -> list[tuple[str, int]]:
+        """The (source, page) pairs the note names as holding the answer's figures ('report.pdf "page": 47')."""
+        return [(source, int(page)) for source, page in _NOTE_PAGE.findall(self.note)]
+
+
+_NOTE_PAGE = re.compile(r'(\S+)\s+"page":\s*(\d+)')
+
 
 def load_questions(path: str | Path) -> list[GoldQuestion]:
     """All questions of a JSONL file; blank lines are skipped, ids must be unique."""

@@ -7,6 +7,7 @@ each source's text as rag's loader extracts it (so PDF and HTML are read as
 - every gold number (and every operand of a derived question) that names a
   source is stated in that source: same value within REL_TOL, matching unit;
 - every derived result follows from its operands by one arithmetic step;
+- every page the note names (`report.pdf "page": 47`) states one of the question's figures;
 - the suite covers all seven kinds with at least MIN_QUESTIONS questions.
 """
 
@@ -20,6 +21,7 @@ from rag.evaluation.gold import KINDS, GoldNumber, GoldQuestion, load_questions
 from rag.evaluation.numbers import Quantity, close, derivations, describe, parse_quantities, units_match
 from rag.evaluation.suites import Suite
 from rag.loading import CorpusFile, Skipped, load_document
+from rag.types import Document
 
 MIN_QUESTIONS = 40  # SUITES.md: a suite needs at least this many questions, over all seven kinds
 
@@ -39,6 +41,20 @@ def check_suite(suite: Suite, corpus: Path) -> list[str]:
                     problems.append(f"{q.id}: {_shown(number)} is not stated in {number.source}")
         if q.kind == "derived":
             problems += _derivation_problems(q)
+        problems += _page_problems(q, reader)
+    return problems
+
+
+def _page_problems(q: GoldQuestion, reader: _SourceReader) -> list[str]:
+    """Each page the note names must state one of the question's gold figures or operands."""
+    figures = [*q.gold_numbers, *q.operands]
+    problems = []
+    for source, page in q.pages:
+        found = reader.quantities(source, page)
+        if found is None:
+            problems.append(f"{q.id}: {source} has no page {page}")
+        elif figures and not any(units_match(f.unit, n.unit) and close(f.value, n.value) for f in found for n in figures):
+            problems.append(f"{q.id}: page {page} of {source} states none of its figures")
     return problems
 
 
@@ -73,10 +89,24 @@ class _SourceReader:
         self.corpus = corpus
 
     @cache  # noqa: B019 - one reader per check, dropped with it
-    def quantities(self, source: str) -> list[Quantity] | None:
+    def quantities(self, source: str, page: int | None = None) -> list[Quantity] | None:
+        """The figures of `source`, or of its 1-based `page`; None when it (or the page) is not there."""
+        document = self._document(source)
+        if document is None:
+            return None
+        if page is None:
+            return parse_quantities(document.text)
+        starts = document.page_starts
+        if not 1 <= page <= len(starts):
+            return None
+        end = starts[page] if page < len(starts) else len(document.text)
+        return parse_quantities(document.text[starts[page - 1] : end])
+
+    @cache  # noqa: B019 - one reader per check, dropped with it
+    def _document(self, source: str) -> Document | None:
         folder, _, rest = source.partition("/")
         path = self.corpus / rest
         if folder != self.corpus.name or not rest or not path.is_file():
             return None
         document = load_document(CorpusFile(path, source))
-        return None if isinstance(document, Skipped) else parse_quantities(document.text)
+        return None if isinstance(document, Skipped) else document

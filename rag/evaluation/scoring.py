@@ -209,14 +209,10 @@ def _citation_only_gold(gold: GoldQuestion, answer: Answer) -> bool | None:
     return all(any(_same_source(c.source, g) for g in gold.gold_sources) for c in answer.citations)
 
 
-_GOLD_PAGE = re.compile(r'(\S+)\s+"page":\s*(\d+)')  # 'long-reports/i1040.pdf "page": 81' in a gold note
-
-
 def _cited_gold_page(gold: GoldQuestion, answer: Answer) -> bool | None:
-    pages = [(source, int(page)) for source, page in _GOLD_PAGE.findall(gold.note)]
-    if not pages:
+    if not gold.pages:
         return None
-    return any(c.page == page and _same_source(c.source, source) for c in answer.citations for source, page in pages)
+    return any(c.page == page and _same_source(c.source, source) for c in answer.citations for source, page in gold.pages)
 
 
 def _retrieval_hit(gold: GoldQuestion, answer: Answer) -> bool | None:
