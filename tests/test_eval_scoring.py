@@ -280,6 +280,7 @@ def test_a_table_cell_is_read_in_its_tables_units_line():
     timings = {"retrieve_ms": 20.0, "first_token_ms": 300.0, "total_ms": 1500.0}
     scaled = score_answer(question, Answer("q", "Capital expenditure was $1,577 million [1].", False, [cited], [], False, "stub", timings, [table]))
     assert scaled.verdict == "correct" and not scaled.hallucinated
+    assert scaled.citation_precision == 1.0  # the quote backs the figure as its units line reads it
     bare = Passage(Chunk("reports/r.pdf", row, 0, len(row), 1, 1, "", context="Item | 2018 | 2017"), 1.0)
     unscaled = score_answer(question, Answer("q", "Capital expenditure was $1,577 million [1].", False, [cited], [], False, "stub", timings, [bare]))
     assert unscaled.hallucinated == ["$1,577 million"]

@@ -42,7 +42,7 @@ from typing import Literal
 
 from rag.evaluation.gold import GoldNumber, GoldQuestion
 from rag.evaluation.numbers import Quantity, backed, derivations, describe, in_table_units, parse_quantities, states
-from rag.types import Answer
+from rag.types import Answer, Citation
 
 Verdict = Literal["correct", "partial", "wrong", "abstained", "error"]
 CRAG_POINTS: dict[str, int] = {"correct": 1, "partial": 0, "abstained": 0, "error": 0, "wrong": -1}
@@ -150,16 +150,19 @@ def _is_year(quantity: Quantity) -> bool:
 
 def _quoted(answer: Answer) -> list[Quantity]:
     """The numbers of every cited quote, and of table cells also read in their table's units line."""
-    found: list[Quantity] = []
-    for citation in answer.citations:
-        numbers = parse_quantities(citation.quote)
-        context = next(
-            (p.chunk.context for p in answer.passages
-             if p.chunk.source == citation.source and p.chunk.start <= citation.start < p.chunk.end),
-            "",
-        )
-        found += numbers + in_table_units(numbers, context)
-    return found
+    return [q for citation in answer.citations for q in _quote_numbers(citation, answer)]
+
+
+def _quote_numbers(citation: Citation, answer: Answer) -> list[Quantity]:
+    """The numbers of one cited quote, its table cells also read in their table's units line
+    ("102.1" under "[In thousands" is also 102,100)."""
+    numbers = parse_quantities(citation.quote)
+    context = next(
+        (p.chunk.context for p in answer.passages
+         if p.chunk.source == citation.source and p.chunk.start <= citation.start < p.chunk.end),
+        "",
+    )
+    return numbers + in_table_units(numbers, context)
 
 
 def _unbacked(numbers: list[Quantity], quoted: list[Quantity]) -> list[Quantity]:
@@ -222,7 +225,7 @@ def _retrieval_hit(gold: GoldQuestion, answer: Answer) -> bool | None:
 
 
 def _citation_precision(answer: Answer, question_numbers: list[Quantity]) -> float | None:
-    quotes = {c.id: parse_quantities(c.quote) for c in answer.citations}
+    quotes = {c.id: _quote_numbers(c, answer) for c in answer.citations}
     verdicts: list[bool] = []
     start = 0
     for group in _MARKERS.finditer(answer.answer):
