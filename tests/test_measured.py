@@ -8,27 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.gate import ClaimGate, Evidence
 from rag.answering.measured import measured_stem
 from rag.answering.reply import ProposedClaim
-from rag.answering.scope import Scope, periods_of_documents
 from rag.answering.verify import VerifiedClaim
-from rag.answering.words import content_stems, stem
-from rag.types import Passage
-from test_gate import passage
-
-
-def gate(question: str, passages: list[Passage]) -> ClaimGate:
-    """A gate whose relevance is the share of the question's words a statement uses (the embedder's stand-in)."""
-    asked = content_stems(question)
-    documents = {p.chunk.source: p.chunk.text for p in passages}
-    return ClaimGate(
-        question,
-        passages,
-        relevance=lambda statement: len(asked & content_stems(statement)) / len(asked),
-        scope=Scope.of(question, {}, periods_of_documents(documents)),
-        evidence=Evidence({}),
-    )
+from rag.answering.words import stem
+from test_gate import gate, passage
 
 BUDGET = passage(
     "gov/message.txt",
