@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from rag.answering.compare import uncovered_side
 from rag.answering.expected import expected_kind
 from rag.answering.scope import Scope
-from rag.answering.verify import CheckedNumber, VerifiedClaim, passage_span
+from rag.answering.verify import VerifiedClaim, passage_span, quoted_claim
 from rag.answering.words import GENERIC_FIGURE_STEMS, content_stems, file_name_stems
 from rag.numbers import parse_quantities
 from rag.types import Passage
@@ -68,4 +68,4 @@ def _claim(passage: Passage, match: re.Match[str]) -> VerifiedClaim:
     """The field line as its own statement and citation."""
     start = match.start("label")
     span = passage_span(passage, start, match.end())
-    return VerifiedClaim(span.quote, [span], [CheckedNumber(q, [span]) for q in parse_quantities(span.quote)])
+    return quoted_claim(span)

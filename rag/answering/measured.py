@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, replace
 
 from rag.answering.expected import Expected, figure_test
-from rag.answering.verify import CheckedNumber, VerifiedClaim, passage_span, same_figure
-from rag.answering.words import GENERIC_FIGURE_STEMS, PERIOD_WORDS, content_words, stem
+from rag.answering.verify import CheckedNumber, VerifiedClaim, passage_span, quoted_claim, same_figure
+from rag.answering.words import GENERIC_FIGURE_STEMS, PERIOD_STEMS, content_words, stem
 from rag.chunking import sentence_spans
 from rag.formats.tables import CELL_SEPARATOR
 from rag.numbers import Quantity, is_currency, parse_quantities
@@ -39,7 +39,6 @@ _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?(?P<phrase>(?:[A-Za-z][A-Za-z-]*\s*
 _GENERIC = GENERIC_FIGURE_STEMS | frozenset(stem(w) for w in "value figure level sum".split())
 _LABEL_AFTER = 4  # words after a figure that still label it ("$12 million in receipts")
 _LABEL_BEFORE = 12  # words before a figure, back to the previous figure or the sentence's start
-_PERIOD_STEMS = frozenset(stem(w) for w in PERIOD_WORDS)  # "the fiscal year": when, not what is measured
 
 
 def measured_stem(question: str) -> str | None:
@@ -47,12 +46,12 @@ def measured_stem(question: str) -> str | None:
     match = _WHAT_IS.search(question)
     if match is None:
         return None
-    words = [w for w in content_words(match.group("phrase")) if w not in _PERIOD_STEMS]
+    words = [w for w in content_words(match.group("phrase")) if w not in PERIOD_STEMS]
     head = words[-1] if words else None
     if head in _GENERIC:
         after = _OF_PHRASE.match(question, match.end())
         named = content_words(after.group("phrase")) if after else []
-        head = next((w for w in named if w not in _PERIOD_STEMS and w not in _GENERIC), None)
+        head = next((w for w in named if w not in PERIOD_STEMS and w not in _GENERIC), None)
     return head
 
 
@@ -89,8 +88,7 @@ def better_labelled(
         if any(same_figure(figure.quantity, n.quantity) for n in answering):
             continue
         span = passage_span(figure.passage, *figure.sentence)
-        quoted = VerifiedClaim(span.quote, [span], [CheckedNumber(q, [span]) for q in parse_quantities(span.quote)])
-        better.append((figure.quantity, quoted))
+        better.append((figure.quantity, quoted_claim(span)))
     return better
 
 

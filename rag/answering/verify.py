@@ -144,6 +144,11 @@ def passage_span(passage: Passage, begin: int, finish: int) -> Span:
     )
 
 
+def quoted_claim(span: Span) -> VerifiedClaim:
+    """A source's own sentence (or field line) as a claim: each of its figures cited to it."""
+    return VerifiedClaim(span.quote, [span], [CheckedNumber(q, [span]) for q in parse_quantities(span.quote)])
+
+
 def same_figure(a: Quantity, b: Quantity) -> bool:
     """The same value in the same unit."""
     return a.unit == b.unit and abs(a.value - b.value) <= EXACT * max(abs(b.value), 1e-9)
