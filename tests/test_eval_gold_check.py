@@ -73,7 +73,7 @@ def test_check_gold_command_checks_a_suite_without_loading_a_model():
 
 
 def test_a_page_the_note_names_must_state_the_figure(tmp_path):
-    """A one-page PDF: its page 1 states 12,910 agencies, and it has no page 2."""
+    """A one-page PDF: its page 1 states 12,910 agencies and, in thousands, 102,100 robbery arrests; no page 2."""
     suites_dir, corpus = _suite(tmp_path, [])
     (corpus / "census.pdf").write_bytes((Path(__file__).parent / "data" / "census-arrests-table.pdf").read_bytes())
     on_page = 'Table 324 headnote | news/census.pdf "page": 1'
@@ -81,6 +81,8 @@ def test_a_page_the_note_names_must_state_the_figure(tmp_path):
         _q("p1", "fact", [(12910, "", "news/census.pdf")], ["news/census.pdf"], note=on_page),
         _q("p2", "fact", [(4.2e9, "USD", "news/a.txt")], ["news/a.txt"], note=on_page),  # a.txt's figure, not the page's
         _q("p3", "fact", [(12910, "", "news/census.pdf")], ["news/census.pdf"], note='news/census.pdf "page": 2'),
+        # the robbery row's 102.1 under "[In thousands": 102,100 arrests, as the scorer reads a quoted table
+        _q("p4", "fact", [(102_100, "", "news/census.pdf")], ["news/census.pdf"], note=on_page),
     ]
     (suites_dir / "news" / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
     problems = check_suite(load_suite("news", suites_dir), corpus)[2:]

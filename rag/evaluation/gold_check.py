@@ -5,7 +5,8 @@ each source's text as rag's loader extracts it (so PDF and HTML are read as
 `rag index` reads them):
 - every gold source exists in the corpus;
 - every gold number (and every operand of a derived question) that names a
-  source is stated in that source: same value within REL_TOL, matching unit;
+  source is stated in that source: same value within REL_TOL, matching unit (a bare
+  table cell also read in its units line: "102.1" under "[In thousands" states 102,100);
 - every derived result follows from its operands by one arithmetic step;
 - every page the note names (`report.pdf "page": 47`) states one of the question's figures;
 - the suite covers all seven kinds with at least MIN_QUESTIONS questions.
@@ -18,7 +19,15 @@ from functools import cache
 from pathlib import Path
 
 from rag.evaluation.gold import KINDS, GoldNumber, GoldQuestion, load_questions
-from rag.evaluation.numbers import Quantity, close, derivations, describe, parse_quantities, units_match
+from rag.evaluation.numbers import (
+    Quantity,
+    close,
+    derivations,
+    describe,
+    in_table_units,
+    parse_quantities,
+    units_match,
+)
 from rag.evaluation.suites import Suite
 from rag.loading import CorpusFile, Skipped, load_document
 from rag.types import Document
@@ -90,17 +99,20 @@ class _SourceReader:
 
     @cache  # noqa: B019 - one reader per check, dropped with it
     def quantities(self, source: str, page: int | None = None) -> list[Quantity] | None:
-        """The figures of `source`, or of its 1-based `page`; None when it (or the page) is not there."""
+        """The figures of `source`, or of its 1-based `page`, bare cells also read in the first units line
+        there ("102.1" under "[In thousands" is also 102,100), as the scorer reads a quoted table;
+        None when the source (or the page) is not there."""
         document = self._document(source)
         if document is None:
             return None
-        if page is None:
-            return parse_quantities(document.text)
-        starts = document.page_starts
-        if not 1 <= page <= len(starts):
-            return None
-        end = starts[page] if page < len(starts) else len(document.text)
-        return parse_quantities(document.text[starts[page - 1] : end])
+        text = document.text
+        if page is not None:
+            starts = document.page_starts
+            if not 1 <= page <= len(starts):
+                return None
+            text = text[starts[page - 1] : starts[page] if page < len(starts) else len(text)]
+        numbers = parse_quantities(text)
+        return numbers + in_table_units(numbers, text)
 
     @cache  # noqa: B019 - one reader per check, dropped with it
     def _document(self, source: str) -> Document | None:
