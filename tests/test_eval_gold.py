@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -16,11 +17,11 @@ import pytest
 from rag.config import load_settings
 from rag.evaluation.gold import KINDS, GoldFileError, GoldQuestion, first_per_kind, load_questions
 from rag.evaluation.gold_check import check_suite
-from rag.evaluation.numbers import describe, parse_quantities, states
+from rag.evaluation.numbers import describe, in_table_units, parse_quantities, states
 from rag.evaluation.scoring import score_answer
 from rag.evaluation.suites import corpus_folder, load_suite, suite_names
 from rag.loading import CorpusFile, load_document
-from rag.types import Answer, Citation
+from rag.types import Answer, Chunk, Citation, Passage
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITES_DIR = ROOT / "eval" / "suites"
@@ -110,36 +111,58 @@ def test_bad_line_names_its_line(tmp_path, bad, message):
 )
 def test_an_answer_stating_the_gold_scores_correct(name, question, corpora):
     """Gold and scorer agree: the ideal answer, quoting the gold sources' lines that hold its figures, is correct."""
-    citations = [
-        Citation(source, 0, len(quote), 1, 1, quote, id=i)
-        for i, source in enumerate(question.gold_sources, 1)
-        for quote in [_quote(corpora[name], source, question)]
+    quotes = [(source, _quote(corpora[name], source, question)) for source in question.gold_sources]
+    citations = [Citation(source, 0, len(quote.text), 1, 1, quote.text, id=i) for i, (source, quote) in enumerate(quotes, 1)]
+    # a quoted table cell is read in its units line, which a real answer's passage carries as its chunk's context
+    passages = [
+        Passage(Chunk(source, quote.text, 0, len(quote.text), 1, 1, "", context=quote.units_line), 1.0)
+        for source, quote in quotes
     ]
     markers = "".join(f"[{c.id}]" for c in citations)
     stated = [describe(n.value, n.unit) for n in question.gold_numbers] or list(question.accepted_words[:1])
     text = f"{'; '.join(stated)} {markers}." if citations else "The documents do not say."
-    answer = Answer(question.question, text, not citations, citations, [], False, "oracle", {})
+    answer = Answer(question.question, text, not citations, citations, [], False, "oracle", {}, passages=passages)
     score = score_answer(question, answer)
     assert (score.verdict, score.crag) == ("correct", 1), score.why
 
 
-def _quote(corpus: Path, source: str, question: GoldQuestion) -> str:
+@dataclass(frozen=True)
+class _Quote:
+    text: str
+    units_line: str = ""  # the table's units line ("[In thousands"), when a figure is stated only in it
+
+
+def _quote(corpus: Path, source: str, question: GoldQuestion) -> _Quote:
     """The first line of `source` (as rag's loader reads it) that states each of the question's figures from that source.
 
     Whole long documents would make the scorer's pairwise arithmetic slow (a figure such as
     "32" is on hundreds of lines of a long manual), and a real citation quotes a span anyway.
     A line with the exact figure comes before one within the scorer's tolerance (a neighbouring
-    tax-table row).
+    tax-table row); a line stating it only in a units line of the document ("102.1" under
+    "[In thousands" for 102,100) comes last.
     """
     lines = _text(corpus / source.partition("/")[2], source).splitlines()
-    stating = []
+    stating, units_line = [], ""
     for n in (*question.gold_numbers, *question.operands):
         if n.source != source:
             continue
         tolerant = [line for line in lines if states(parse_quantities(line), n.value, n.unit)]
         exact = [line for line in tolerant if any(q.value == n.value for q in parse_quantities(line))]
-        stating += (exact or tolerant)[:1]
-    return "\n".join(dict.fromkeys(stating)) or lines[0]
+        in_units = [
+            (line, units) for units in _units_lines(corpus, source) for line in lines
+            if not tolerant and states(in_table_units(parse_quantities(line), units), n.value, n.unit)
+        ]
+        stating += (exact or tolerant or [line for line, _ in in_units])[:1]
+        units_line = units_line or next((units for _, units in in_units if not tolerant), "")
+    return _Quote("\n".join(dict.fromkeys(stating)) or lines[0], units_line)
+
+
+@cache
+def _units_lines(corpus: Path, source: str) -> tuple[str, ...]:
+    """The lines of `source` that set a table's units ("(In millions of dollars)"), found once per document."""
+    lines = _text(corpus / source.partition("/")[2], source).splitlines()
+    one = parse_quantities("1")
+    return tuple(line for line in dict.fromkeys(lines) if in_table_units(one, line))
 
 
 @cache
