@@ -29,6 +29,10 @@ CASES = [
     # a count of joined nouns counts each of them
     ("How many sailors and apprentices did the fleet count?", "the fleet numbered 24,123 men and apprentices", True),
     ("How many sailors did the fleet count?", "the yard built 12 ships and docks", False),
+    # nouns that count the same things: "firms" asked, "companies" written, and back
+    ("How many firms were making glass bottles in 1890?", "there were 32 companies making glass bottles", True),
+    ("How many ferry companies run at night?", "Four firms run night ferries.", True),
+    ("How many ferry companies run at night?", "Four vessels run night ferries.", False),
 ]
 
 

@@ -57,6 +57,23 @@ _WHEN = re.compile(r"^\s*(when|in what year|in which year|what year)\b", re.IGNO
 _NOT_A_KIND = {"times", "years", "months", "days", "weeks", "more", "fewer", "of", "in", "other"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _JOINED_NOUN = re.compile(r"[^\S\n]+(?:and|or)[^\S\n]+([a-z][a-z-]*)")  # "men and apprentices" after a count
+# Nouns that count the same things, in the singular as units are written: asked "how many firms", a
+# source's "32 companies" is the count asked for. Plain English, not any corpus's words.
+_SAME_COUNT = [
+    frozenset(group.split())
+    for group in (
+        "company firm business enterprise corporation",
+        "person people individual",
+        "customer client",
+        "worker employee",
+        "country nation",
+        "ship vessel boat",
+        "car automobile",
+        "child children kid",
+        "student pupil",
+        "doctor physician",
+    )
+]
 
 
 @dataclass(frozen=True)
@@ -112,13 +129,18 @@ def expected_kind(question: str) -> Expected | None:
             return None
         if code := currency_named(noun):
             return Expected(f"an amount in {code}", currency=True, named_currency=code)
-        words = frozenset(singular_form(w) for w in _WORD.findall(question))
-        return Expected(f"a number of {noun}", count_words=words)
+        words = {singular_form(w) for w in _WORD.findall(question)}
+        return Expected(f"a number of {noun}", count_words=frozenset(_with_same_count(words)))
     currencies = {code for word in _WORD.findall(question) if (code := currency_named(word))}
     if _HOW_MUCH.search(question) and (_MONEY.search(question) or currencies):
         named = currencies.pop() if len(currencies) == 1 else None
         return Expected(f"an amount in {named}" if named else "an amount of money", currency=True, named_currency=named)
     return None
+
+
+def _with_same_count(words: set[str]) -> set[str]:
+    """`words` and every noun that counts the same things as one of them ("firm": also "company")."""
+    return words.union(*(group for group in _SAME_COUNT if group & words))
 
 
 def asks_for_figure(question: str) -> bool:
