@@ -65,3 +65,65 @@ def test_other_tables_keep_their_text(tmp_path: Path, header_rows, rows):
     text = pdf_rendering(_pdf(tmp_path / "t.pdf", header_rows, rows)).text
     assert " | " not in text
     assert "18.5 12.0 6.5 20.2 15.9 4.3" in text
+
+
+def _two_page_pdf(path: Path, second_page_cells: int) -> bytes:
+    """Table B-1: a name and a code column, then figures under a header stacked two lines a column; a row
+    name wrapped over three lines, drawn before the row's code and cells (as PDFium reads a report's table),
+    and on page 2 its rows running on without the header, in `second_page_cells` figure columns."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=9)
+
+    def row(name_lines: list[str], code: str, cells: list[str]) -> None:
+        top = pdf.get_y()
+        for line in name_lines:
+            pdf.cell(40, 5, line, new_x="LMARGIN", new_y="NEXT")
+        after = pdf.get_y()
+        pdf.set_xy(pdf.l_margin + 40, top)  # the code and cells beside the name's first line, drawn after it
+        pdf.cell(12, 5, code)
+        for cell in cells:
+            pdf.cell(25, 5, cell, align="R")
+        pdf.set_xy(pdf.l_margin, max(after, top + 5))
+
+    pdf.add_page()
+    pdf.cell(0, 6, "Table B-1. Reservoirs", new_x="LMARGIN", new_y="NEXT")
+    for first, labels in (("Code", ["Storage", "Surface", "Mean"]), ("", ["Volume", "Area", "Depth"])):
+        pdf.cell(40, 5, "Reservoir" if first else "")
+        pdf.cell(12, 5, first)
+        for label in labels:
+            pdf.cell(25, 5, label, align="C")
+        pdf.ln()
+    row(["North Lake"], "NL", ["410.5", "12.25", "33.5"])
+    row(["Upper Dam"], "UD", ["95.25", "4.5", "21.125"])
+    row(["Old Mill Pond", "(East Basin,", "Spillway)"], "OM", ["7.75", "0.5", "15.5"])
+    row(["Glen Tarn"], "GT", ["88.5", "3.75", "23.6"])
+    pdf.add_page()
+    row(["Stone Bridge", "Reservoir"], "SB", ["61.5", "2.25", "27.3", "5.5"][:second_page_cells])
+    row(["Long Water"], "LW", ["130.25", "6.5", "20.5", "1.5"][:second_page_cells])
+    row(["Fen Basin"], "FB", ["44.5", "2.5", "17.75", "2.5"][:second_page_cells])
+    pdf.output(str(path))
+    return path.read_bytes()
+
+
+def test_a_table_runs_on_over_the_next_page_under_its_header(tmp_path: Path):
+    """The caption stays a caption, a name wrapped over three lines is one row's, and the rows at the top
+    of page 2 (same columns, no header) are read under page 1's header."""
+    rendering = pdf_rendering(_two_page_pdf(tmp_path / "t.pdf", second_page_cells=3))
+    lines = rendering.text.splitlines()
+    assert "Table B-1. Reservoirs" in lines
+    old_mill = "Reservoir Code: Old Mill Pond (East Basin, Spillway) OM | Storage Volume: 7.75 | Surface Area: 0.5 | Mean Depth: 15.5"
+    assert old_mill in lines
+    second_page = rendering.text[rendering.page_starts[1] :].splitlines()
+    stone_bridge = "Reservoir Code: Stone Bridge Reservoir SB | Storage Volume: 61.5 | Surface Area: 2.25 | Mean Depth: 27.3"
+    assert stone_bridge in second_page
+    assert "Reservoir Code: FB | Storage Volume: 44.5 | Surface Area: 2.5 | Mean Depth: 17.75" not in second_page
+    assert "Reservoir Code: Fen Basin FB | Storage Volume: 44.5 | Surface Area: 2.5 | Mean Depth: 17.75" in second_page
+
+
+def test_a_table_of_other_columns_on_the_next_page_is_not_read_under_the_last_header(tmp_path: Path):
+    rendering = pdf_rendering(_two_page_pdf(tmp_path / "t.pdf", second_page_cells=4))
+    second_page = rendering.text[rendering.page_starts[1] :]
+    assert "Storage Volume" not in second_page
+    assert "44.5 2.5 17.75 2.5" in second_page

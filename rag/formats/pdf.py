@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from rag.formats import PAGE_BREAK, ExtractionError, Rendering
-from rag.formats.pdf_tables import might_hold_tables, restack_tables
+from rag.formats.pdf_tables import TableHeading, might_hold_tables, restack_tables
 
 PAGE_SEPARATOR = f"\n{PAGE_BREAK}\n"
 _LINE_BREAKS = re.compile(r"\r\n|\r")
@@ -36,8 +36,12 @@ def pdf_rendering(raw: bytes) -> Rendering:
     except pypdfium2.PdfiumError as exc:
         reason = "password-protected PDF" if "password" in str(exc).lower() else f"unreadable PDF ({exc})"
         raise ExtractionError(reason) from None
+    pages: list[str] = []
+    running: TableHeading | None = None  # the last table of the page before, which may run on
     try:
-        pages = [_page_text(document, index) for index in range(len(document))]
+        for index in range(len(document)):
+            text, running = _page_text(document, index, running)
+            pages.append(text)
     except pypdfium2.PdfiumError as exc:
         raise ExtractionError(f"unreadable PDF ({exc})") from None
     finally:
@@ -45,17 +49,18 @@ def pdf_rendering(raw: bytes) -> Rendering:
     return join_pages(pages)
 
 
-def _page_text(document, index: int) -> str:
+def _page_text(document, index: int, running: TableHeading | None) -> tuple[str, TableHeading | None]:
+    """The page's text, and the heading of its last restacked table (`running` is the page before's)."""
     page = document[index]
     try:
         textpage = page.get_textpage()
         try:
-            text = textpage.get_text_range()
+            text, heading = textpage.get_text_range(), None
             if might_hold_tables(text):
                 boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
                 if len(boxes) == len(text):
-                    text = restack_tables(text, boxes)
-            return normalise(text)
+                    text, heading = restack_tables(text, boxes, running)
+            return normalise(text), heading
         finally:
             textpage.close()
     finally:

@@ -7,14 +7,18 @@ row's nine figures sits under, and neither can a reader. The characters' positio
 
 - a row is a text line ending in three or more cells (figures, dashes, "(X)"), and a table
   is three or more such rows with the same number of cells whose right edges line up
-  (a label line between rows continues the next row's name: "Murder and nonnegligent" /
-  "manslaughter");
-- its header is the short lines just above the first row, below any caption or units line;
+  (up to three label lines between rows continue the next row's name: "Murder and
+  nonnegligent" / "manslaughter");
+- its header is the short lines just above the first row, below any caption ("Table A-2. ...")
+  or units line;
   a header piece stands over the columns whose width (from the middle of the gap before
   it to the middle of the gap after) holds 40% of it, and a top line of pieces that divides
   the columns evenly, each piece over its own share ("Total Male Female" over nine
   columns), labels each share;
-- a column's header is its pieces from top to bottom ("Male" + "Under 18" + "years").
+- a column's header is its pieces from top to bottom ("Male" + "Under 18" + "years");
+- a table that runs on over the next page without repeating its header (rows at the top of
+  the page, their cells' right edges where the last table of the page before had them) is
+  read under that table's header, written again above its rows.
 
 Only a table with row names, whose header is stacked and gives every column a label of its
 own, each different, is rewritten, as `tables.row_line` writes any table ("Offense charged:
@@ -26,7 +30,7 @@ is read by `rag.answering.columns`, rows of figures only (tables of brackets) by
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rag.formats.tables import CELL_SEPARATOR, FIGURE_CELL, YEAR_CELL, row_line
 
@@ -40,6 +44,8 @@ _MIN_CELLS = 3
 _MIN_ROWS = 3
 _HEADER_LINES = 24  # PDFium may write each header piece on a line of its own
 _HEADER_MAX_CHARS = 60
+_NAME_LINES = 3  # label lines a row's name may wrap onto above its cells ("Bessel 1841" / "Ethiopia," / "Japan")
+_CAPTION = re.compile(r"^(?:Table|Exhibit|Schedule|Figure)\s+[A-Z]?[-.]?\d", re.IGNORECASE)  # "Table A-2.", "Table 324."
 _LEADER = re.compile(r"(?:\s*\.){2,}\s*$")  # ". . . . ." between a row's name and its cells
 _NUMERIC_LINE = re.compile(r"(?:\s+(?:\(?-?\d[\d,.]*\)?|[-\u2013\u2014]|\(X\))){3,}\s*$")
 
@@ -74,10 +80,24 @@ class _Line:
             count += 1
         return self.pieces[len(self.pieces) - count :]
 
+    def text(self) -> str:
+        return " ".join(p.text for p in self.pieces)
+
     def name(self) -> str:
         cells = self.cells()
         text = " ".join(p.text for p in self.pieces[: len(self.pieces) - len(cells)])
         return _LEADER.sub("", text).strip()
+
+
+@dataclass(frozen=True)
+class TableHeading:
+    """A rewritten table's headers and its cells' right edges: what a run-on on the next page is read under."""
+
+    rights: tuple[float, ...]
+    headers: tuple[str, ...] = field(compare=False)
+
+    def fits(self, columns: list[tuple[float, float]]) -> bool:
+        return len(columns) == len(self.rights) and all(abs(c[1] - r) <= _ALIGN for c, r in zip(columns, self.rights))
 
 
 def might_hold_tables(text: str) -> bool:
@@ -85,10 +105,15 @@ def might_hold_tables(text: str) -> bool:
     return sum(1 for line in text.splitlines() if _NUMERIC_LINE.search(line)) >= _MIN_ROWS
 
 
-def restack_tables(text: str, boxes: list[Box]) -> str:
-    """`text` (one page, one box per character) with each stacked-header table written row by row with headers."""
+def restack_tables(
+    text: str, boxes: list[Box], running: TableHeading | None = None
+) -> tuple[str, TableHeading | None]:
+    """`text` (one page, one box per character) with each stacked-header table written row by row with
+    headers, and the heading of the page's last such table, which may run on over the next page.
+    `running` is the previous page's: the first table of this page may continue it."""
     lines = _lines(text, boxes)
     replacements: list[tuple[int, int, str]] = []
+    heading = None
     index = 0
     while index < len(lines):
         block = _block(lines, index)
@@ -96,13 +121,14 @@ def restack_tables(text: str, boxes: list[Box]) -> str:
             index += 1
             continue
         first, last = block
-        rewritten = _rewrite(lines, first, last)
+        rewritten = _rewrite(lines, first, last, running if not replacements else None)
         if rewritten is not None:
-            replacements.append(rewritten)
+            start, end, new, heading = rewritten
+            replacements.append((start, end, new))
         index = last + 1
     for start, end, new in reversed(replacements):
         text = text[:start] + new + text[end:]
-    return text
+    return text, heading
 
 
 def _lines(text: str, boxes: list[Box]) -> list[_Line]:
@@ -150,16 +176,20 @@ def _block(lines: list[_Line], first: int) -> tuple[int, int] | None:
         own = line.cells()
         if len(own) == len(rights) and all(abs(c.right - r) <= _ALIGN for c, r in zip(own, rights)):
             rows, last, labels = rows + 1, index, 0
-        elif not own and line.pieces and labels < 2 and max(p.right for p in line.pieces) < cells[0].left:
-            labels += 1  # a row name wrapped onto its own line, continued by the next row
+        elif line.pieces and labels < _NAME_LINES and max(p.right for p in line.pieces) < cells[0].left:
+            labels += 1  # a row name wrapped onto its own line ("Singapore 1948" too), continued by the next row
         else:
             break
     return (first, last) if rows >= _MIN_ROWS else None
 
 
-def _rewrite(lines: list[_Line], first: int, last: int) -> tuple[int, int, str] | None:
-    """(start, end, text) replacing the header and rows of the table whose rows are lines[first:last + 1]."""
-    rows = [lines[i] for i in range(first, last + 1) if lines[i].cells()]
+def _rewrite(
+    lines: list[_Line], first: int, last: int, running: TableHeading | None
+) -> tuple[int, int, str, TableHeading] | None:
+    """(start, end, text, heading) replacing the header and rows of the table whose rows are
+    lines[first:last + 1]; a table with no header of its own that fits `running` is read under it."""
+    width = len(lines[first].cells())
+    rows = [lines[i] for i in range(first, last + 1) if len(lines[i].cells()) == width]
     if not all(row.name() for row in rows):
         return None  # rows of figures only (a lookup table of brackets): no row names, nothing to restack
     columns = _columns([row.cells() for row in rows])
@@ -169,21 +199,40 @@ def _rewrite(lines: list[_Line], first: int, last: int) -> tuple[int, int, str] 
     if any(FIGURE_CELL.match(p.text) and not YEAR_CELL.match(p.text) for p in over_columns):
         return None  # figures above the columns: another table's rows or a numbered header, not labels
     labels = _column_labels(over_columns, _regions(columns, names_right))
-    if labels is None:
-        return None
-    name_header = " ".join(p.text for line in header for p in line.pieces if p.left < names_right)
-    headers = [name_header] + labels
-    out = [CELL_SEPARATOR.join(h for h in headers if h)]
     pending: list[str] = []
+    if labels is not None:
+        name_header = " ".join(p.text for line in header for p in line.pieces if p.left < names_right)
+        headers = (name_header, *labels)
+    elif running is not None and not over_columns and running.fits(columns):
+        # lines above the rows with nothing over the columns are the first row's name, wrapped
+        header = _name_lines(lines, first, columns[0][0])  # replaced with the rows, the first row's name
+        headers, pending = running.headers, [line.text() for line in header]
+    else:
+        return None
+    out = [CELL_SEPARATOR.join(h for h in headers if h)]
     for index in range(first, last + 1):
         line = lines[index]
-        if not line.cells():
-            pending.append(line.name())
+        if len(line.cells()) != width:
+            pending.append(line.text())
             continue
         out.append(row_line(headers, [" ".join(pending + [line.name()])] + [c.text for c in line.cells()]))
         pending = []
     start = lines[first - len(header)].start if header else lines[first].start
-    return start, lines[last].end, "\r\n".join(out)
+    return start, lines[last].end, "\r\n".join(out), TableHeading(tuple(right for _, right in columns), headers)
+
+
+def _name_lines(lines: list[_Line], first: int, cells_left: float) -> list[_Line]:
+    """The lines right above the first row that wrap its name: left of the cells, drawn beside the row
+    or just above it ("Modified Fischer 1960" / "(South Asia)" beside the cells of "FA")."""
+    row = lines[first].pieces
+    top, height = max(p.top for p in row), max(p.top - p.bottom for p in row)
+    names: list[_Line] = []
+    for index in range(first - 1, max(-1, first - 1 - _NAME_LINES), -1):
+        pieces = lines[index].pieces
+        if not pieces or max(p.right for p in pieces) >= cells_left or min(p.bottom for p in pieces) > top + height:
+            break
+        names.insert(0, lines[index])
+    return names
 
 
 def _columns(rows: list[tuple[_Piece, ...]]) -> list[tuple[float, float]]:
@@ -207,7 +256,8 @@ def _header_lines(lines: list[_Line], first: int, names_right: float, cells_left
         line = lines[index]
         text = " ".join(p.text for p in line.pieces)
         if (
-            not line.pieces or len(text) > _HEADER_MAX_CHARS or min(p.bottom for p in line.pieces) < top - 1
+            not line.pieces or len(text) > _HEADER_MAX_CHARS or _CAPTION.match(text)
+            or min(p.bottom for p in line.pieces) < top - 1
             or any(p.left < names_right and p.right > cells_left for p in line.pieces)
         ):
             break
