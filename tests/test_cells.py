@@ -77,6 +77,33 @@ def test_a_more_specific_row_is_preferred_and_rows_that_fit_alike_give_nothing()
     assert statements("How many female arrests for robbery and motor vehicle theft were there?", [SEX]) == []
 
 
+ELLIPSOIDS = table(
+    "survey/guide.pdf",
+    "Table C-3. Ellipsoids\nEllipsoid | Code | Major Axis | Minor Axis | Inverse Flattening",
+    "Ellipsoid: Hayford 1910 | Code: HA | Major Axis: 6378388.0 | Minor Axis: 6356911.9 | Inverse Flattening: 297.0\n"
+    "Ellipsoid: Hayford 1910 (Revised) | Code: HR | Major Axis: 6378390.0 | Minor Axis: 6356912.1 | Inverse Flattening: 297.1\n"
+    "Ellipsoid: Struve Geodetic Arc 1950 (SGA 50) | Code: SG | Major Axis: 6378298.3 | Minor Axis: 6356657.1 | Inverse Flattening: 294.7",
+)
+REGIONS = table(
+    "sales/regions.csv",
+    "Region | Product | Spring | Autumn",
+    "Region: North | Product: Widgets | Spring: 5 | Autumn: 7\nRegion: North | Product: Gadgets | Spring: 9 | Autumn: 4",
+)
+
+
+def test_a_row_is_named_by_its_first_text_cell_or_the_abbreviation_in_its_name():
+    # the code column is not part of the name a question uses; "Hayford 1910 (Revised)" is another row
+    assert statements("What is the inverse flattening of the Hayford 1910 ellipsoid?", [ELLIPSOIDS]) == [
+        "Hayford 1910, HA, Inverse Flattening: 297.0."
+    ]
+    assert statements("What is the minor axis of the SGA 50 ellipsoid?", [ELLIPSOIDS]) == [
+        "Struve Geodetic Arc 1950 (SGA 50), SG, Minor Axis: 6356657.1."
+    ]
+    # two rows of one name: the one whose other text cell the question names, else none
+    assert statements("How many gadgets did the North region sell in autumn?", [REGIONS]) == ["North, Gadgets, Autumn: 4."]
+    assert statements("How many units did the North region sell in autumn?", [REGIONS]) == []
+
+
 def test_the_cell_passes_the_gate_with_its_tables_scale():
     question = "How many female motor vehicle theft arrests under 18 were there?"
     [claim] = cell_claims(question, [SEX])

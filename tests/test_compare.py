@@ -163,6 +163,19 @@ def test_a_comparison_is_computed_from_the_claim_that_states_each_side(question,
     assert result.value.value == pytest.approx(value, rel=1e-3)
 
 
+def test_words_both_rows_name_do_not_tell_the_sides_apart():
+    """"the Hayford 1910 major axis than the SGA 50 one": both rows name "major axis"; their own names decide."""
+    question = "How many meters longer is the Hayford 1910 major axis than the SGA 50 one?"
+    rows = [
+        claim("Hayford 1910, HA, Major Axis: 6378388.0", "survey/guide.pdf"),
+        claim("Struve Geodetic Arc 1950 (SGA 50), SG, Major Axis: 6378298.3", "survey/guide.pdf"),
+    ]
+    result = claimed_comparison(question, rows)
+    assert result is not None and (result.first.quantity.value, result.second.quantity.value) == (6378388.0, 6378298.3)
+    assert operands_mismatch(question, rows[0].numbers[0], rows[1].numbers[0]) is None
+    assert operands_mismatch(question, rows[1].numbers[0], rows[0].numbers[0]) is None  # the order is read, not given
+
+
 def test_a_field_that_names_no_side_stands_for_the_side_its_file_names():
     question = "How many more rooms does the harbour hotel have than the station hotel?"
     fields = [claim("Number of rooms: 212", "guides/station_hotel.txt"), claim("Number of rooms: 340", "guides/harbour_hotel.txt")]

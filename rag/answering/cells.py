@@ -3,8 +3,10 @@
 Shown rows of headed cells ("Offense charged: Robbery | Total: 102.1 | Male Total: 90.0 | ..."),
 a small model copies the caption or the cell of a neighbouring column, and the gate drops what
 it wrote; the answer then says the documents do not say. When that happens the question's own
-words pick the cell: the row is the one whose name (its cells that hold no figure) is all words
-of the question, the column the one whose header shares the most words with the question
+words pick the cell: the row is the one whose name (its first cell that holds no figure) is all
+words of the question, or whose name's abbreviation in brackets is ("WGS 72" of "World Geodetic
+System 1972 (WGS 72)"); of rows of one name, the one whose other text cells ("ID Code: WD") the
+question also uses, when only one does. The column the one whose header shares the most words with the question
 beyond the row's name (and, of those, leaves the fewest unasked). Code writes that cell as a claim ("Robbery, Male Total: 90.0") and the
 gate checks it as it checks the model's, its units line and period included.
 
@@ -32,27 +34,36 @@ _MIN_CELLS = 3  # a row of a table, not a field ("Number of rooms: 340")
 _TABLE_NAME = re.compile(r"\bTable\s+([A-Z]?-?\d+(?:[-.]\d+)?[A-Z]?)\b")  # "Table 325", "Table A-2"
 
 
+_WHOLE_NUMBER = re.compile(r"\b\d+\b")
+_ABBREVIATION = re.compile(r"\(([^()]*[A-Za-z][^()]*)\)\s*$")  # "(WGS 72)" ending a row's name
+
+
 @dataclass(frozen=True)
 class _Cell:
-    """A candidate: the words of its row's name, and the claim that states it."""
+    """A candidate: the words of its row's name, whether the question uses its other text cells too, and the claim."""
 
     row: frozenset[str]
+    attributes_asked: bool
     claim: ProposedClaim
 
 
 def cell_claims(question: str, passages: list[Passage]) -> list[ProposedClaim]:
     """At most one claim per table of `passages` (numbered from 1): its cell the question names by row and column."""
-    asked = asked_words(question)
+    asked, naming = asked_words(question), _naming_words(question)
     by_table: dict[tuple[str, str], list[_Cell]] = {}
     for line in _table_lines(question, passages):
-        cell = _asked_cell(line.text, asked, line.described, line.passage)
+        cell = _asked_cell(line.text, asked, naming, line.described, line.passage)
         if cell is not None:
             by_table.setdefault(line.table, []).append(cell)
     claims = []
     for cells in by_table.values():
         rows = _asked_rows({cell.row for cell in cells})
         if len(rows) == 1:
-            claims.append(next(cell.claim for cell in cells if cell.row in rows))
+            named = {cell.claim.statement: cell for cell in cells if cell.row in rows}
+            if len(named) > 1:  # rows of one name: the one whose other text cells are asked too
+                named = {statement: cell for statement, cell in named.items() if cell.attributes_asked}
+            if len(named) == 1:
+                claims.append(next(iter(named.values())).claim)
     return claims
 
 
@@ -62,15 +73,15 @@ def compared_cells(question: str, passages: list[Passage]) -> tuple[ProposedClai
     sides = compared_sides(question)
     if sides is None:
         return None
-    asked = asked_words(question)
+    asked, naming = asked_words(question), _naming_words(question)
     pairs: dict[tuple[str, str], list[tuple[_Cell, _Cell]]] = {}
     for line in _table_lines(question, passages):
         headers = header_words(" ".join(label for label, _, value in _cells(line.text) if _is_figure(value)))
         own_a, own_b = sides[0] & headers, sides[1] & headers
         if not (own_a and own_b):
             continue
-        a = _asked_cell(line.text, asked - own_b, line.described, line.passage)
-        b = _asked_cell(line.text, asked - own_a, line.described, line.passage)
+        a = _asked_cell(line.text, asked - own_b, naming, line.described, line.passage)
+        b = _asked_cell(line.text, asked - own_a, naming, line.described, line.passage)
         if a and b and a.claim.statement != b.claim.statement:
             pairs.setdefault(line.table, []).append((a, b))
     if len(pairs) != 1:
@@ -118,16 +129,16 @@ def _asked_rows(rows: set[frozenset[str]]) -> set[frozenset[str]]:
     return specific or rows
 
 
-def _asked_cell(line: str, asked: set[str], described: set[str], passage: int) -> _Cell | None:
-    """The cell of `line` (a written-out row) in the column the question names, if its row is one the
-    question names; its total column when the question names no column and no word the table does not
+def _asked_cell(line: str, asked: set[str], naming: set[str], described: set[str], passage: int) -> _Cell | None:
+    """The cell of `line` (a written-out row) in the column the question names (by its `asked` words), if its
+    row is one the question names (by its `naming` words); its total column when the question names no column and no word the table does not
     describe itself with ("robbery arrests" of "Arrests by Sex", not "Hispanic persons" of "Arrests by Race")."""
     cells = _cells(line)
     if len(cells) < _MIN_CELLS or not all(sep for _, sep, _ in cells):
         return None
     names = [value for _, _, value in cells if not _is_figure(value)]
-    row = header_words(" ".join(names))
-    if not row or not row <= asked:
+    row = _row_name(names[0], naming) if names else None
+    if row is None:
         return None
     scored = [
         (_column_fit(header_words(label) - row - GENERIC_FIGURE_STEMS, asked), label, value)
@@ -143,7 +154,22 @@ def _asked_cell(line: str, asked: set[str], described: set[str], passage: int) -
     if top[0] == 0 and (header_words(label) - row - GENERIC_FIGURE_STEMS or asked - row - described - GENERIC_FIGURE_STEMS):
         return None
     statement = f"{', '.join(names)}, {label}: {value}."
-    return _Cell(frozenset(row), ProposedClaim(passage, statement))
+    return _Cell(frozenset(row), header_words(" ".join(names[1:])) <= naming, ProposedClaim(passage, statement))
+
+
+def _naming_words(question: str) -> set[str]:
+    """The question's words a row's name may be made of: its asked words and every whole number it writes,
+    years too ("Clarke 1880", "Hayford 1910")."""
+    return asked_words(question) | header_words(" ".join(_WHOLE_NUMBER.findall(question)))
+
+
+def _row_name(name: str, naming: set[str]) -> set[str] | None:
+    """The words by which the question names a row called `name`: all of them, or its abbreviation in brackets."""
+    abbreviation = _ABBREVIATION.search(name)
+    for words in (header_words(name), header_words(abbreviation.group(1)) if abbreviation else set()):
+        if words and words <= naming:
+            return words
+    return None
 
 
 def _cells(line: str) -> list[tuple[str, str, str]]:

@@ -23,21 +23,23 @@ from rag.answering.conflicts import figures_of
 from rag.answering.expected import expected_kind
 from rag.answering.reply import Calculation
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine
-from rag.answering.words import COMPARISON_STEMS, content_words, file_name_stems
+from rag.answering.words import COMPARISON_STEMS, content_stems, content_words, file_name_stems
 from rag.chunking import Span, sentence_spans
 from rag.numbers import PERCENT, YEAR, Quantity, is_count, parse_quantities, table_scale
 from rag.periods import find_periods, non_figure_spans
 from rag.types import Passage
 
 # "How many more A than B", "A exceeded B", "difference between A and B", "A compared with B": the two sides compared.
-_MORE_THAN = re.compile(
-    r"\b(?:more|less|fewer|larger|smaller|bigger|higher|lower|greater)\b(?P<a>.+?)\bthan\b(?P<b>.+)", re.IGNORECASE
+_COMPARATIVE = (
+    "more|less|fewer|larger|smaller|bigger|higher|lower|greater|longer|shorter|wider|narrower|heavier|lighter"
+    "|older|younger|faster|slower|deeper|shallower|taller"
 )
+_MORE_THAN = re.compile(rf"\b(?:{_COMPARATIVE})\b(?P<a>.+?)\bthan\b(?P<b>.+)", re.IGNORECASE)
 _EXCEEDS = re.compile(r"(?P<a>.+?)\b(?:exceed|outnumber|outweigh)(?:s|ed)?\b(?P<b>.+)", re.IGNORECASE)
-_FEWER = re.compile(r"^(?:less|fewer|smaller|lower)\b", re.IGNORECASE)
+_FEWER = re.compile(r"^(?:less|fewer|smaller|lower|shorter|narrower|lighter|younger|slower|shallower)\b", re.IGNORECASE)
 _TIMES = re.compile(r"\btimes\b", re.IGNORECASE)  # "how many times larger", "three times as many"
 _TIMES_MORE = re.compile(  # "how many times more": a ratio, whatever operation is proposed
-    r"\btimes\s+(?:more|less|fewer|larger|smaller|bigger|higher|lower|greater|as)\b", re.IGNORECASE
+    rf"\btimes\s+(?:{_COMPARATIVE}|as)\b", re.IGNORECASE
 )
 _BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
 _EACH = re.compile(r"\b(?:each|respectively|both)\b", re.IGNORECASE)  # a figure for every thing named
@@ -82,7 +84,7 @@ def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber
         change = next((n for n in (first, second) if states_change(n)), None)
         if change is not None:
             return f"{change.quantity.text} states a change, not an amount the question compares"
-    readings = _side_readings(question)
+    readings = _readings_apart(question, [first, second])
     if not readings:
         return None
     for sides, wide in readings:
@@ -99,6 +101,20 @@ def operands_mismatch(question: str, first: CheckedNumber, second: CheckedNumber
         f"the operands {first.quantity.text} and {second.quantity.text} are not the two things the question "
         f"compares ({' '.join(sorted(only_a))} / {' '.join(sorted(only_b))})"
     )
+
+
+def _readings_apart(text: str, numbers: list[CheckedNumber]) -> list[tuple[tuple[set[str], set[str]], bool]]:
+    """`_side_readings` of `text`, then each less the words that the figures' separate quotes all name:
+    "semi-major axis" in both rows of "how much longer is A's semi-major axis than B's" does not tell
+    the sides apart. The words left do, in separate quotes, so a reading reduced so is not read `wide`."""
+    readings = _side_readings(text)
+    quotes = {n.spans[0].quote for n in numbers if n.spans}
+    shared = set.intersection(*(content_stems(q) for q in quotes)) if len(quotes) > 1 else set()
+    reduced = [
+        ((a - shared, b - shared), False) for (a, b), _ in readings
+        if shared and a - shared and b - shared and (a - shared, b - shared) != (a, b)
+    ]
+    return readings + reduced
 
 
 def _against_direction(question: str, a: CheckedNumber, b: CheckedNumber) -> str | None:
@@ -185,7 +201,7 @@ def claimed_comparison(question: str, claims: list[VerifiedClaim]) -> Calculatio
         n for claim in claims for n in figures_of(claim)
         if not states_change(n) and not (expected and not expected.satisfied_by(n.quantity, claim.statement))
     ]
-    readings = _side_readings(_without_periods(question))
+    readings = _readings_apart(_without_periods(question), numbers)
     pair = next((pair for sides, wide in readings if (pair := _one_per_side(numbers, sides, wide))), None)
     return None if pair is None else side_difference(question, *pair)
 

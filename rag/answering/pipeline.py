@@ -316,12 +316,21 @@ class _AnswerRun:
         yield self._answer(passages, model, reading.retrieve_ms, abstained=abstained, conflict=conflict)
 
     def _look_up(self, reading: _Reading, gate: ClaimGate) -> Iterator[TextDelta]:
-        """Answer a bracket-table lookup by code (`lookup.py`), no model; returns the difference of two cells
-        when the question asks for it."""
+        """Answer by code, no model: a bracket-table lookup (`lookup.py`), else the cell of a written-out row
+        the question names by row and column (`cells.py`: a small model reading a table of like rows often
+        copies a neighbouring row's); returns the difference of two cells when the question asks for it."""
         claims = table_lookups(self.question, premise_figures(self.question), reading.pool, reading.store.documents)
-        if not claims:
-            return None
         pool_gate = gate.over(reading.pool)
+        if not claims:
+            checked = [pool_gate.check(claim) for claim in cell_claims(self.question, reading.pool)]
+            if not any(isinstance(claim, VerifiedClaim) for claim in checked):
+                return None
+            for claim in checked:
+                yield from self._show(claim)
+            calculation = self._implied(reading, reading.pool, pool_gate)
+            if calculation:
+                yield from self._emit_calculation(calculation)
+            return calculation
         for claim in claims:
             yield from self._show(pool_gate.admit(claim))
         # Each operand passed the gate as its own claim, its column or row chosen by its side's words or figure.
@@ -361,15 +370,20 @@ class _AnswerRun:
         # "How much did it fall between February and November?", "How many more A than B?", "What is the
         # range?": the claims state one figure for each date, each side, or each end, and code does the arithmetic.
         if calculation is None:
-            implied = (
-                period_change(self.question, self.verified, reading.scope.profile_periods)
-                or claimed_comparison(self.question, self.verified)
-                or row_range(self.question, self.verified, [*passages, *pool])
-            )
-            calculation = self._checked(implied, gate)
+            calculation = self._implied(reading, [*passages, *pool], gate)
         if calculation and not any(n.derived for c in self.verified for n in c.numbers):
             yield from self._emit_calculation(calculation)
         return calculation
+
+    def _implied(self, reading: _Reading, passages: list[Passage], gate: ClaimGate) -> CalculationResult | None:
+        """The arithmetic the question asks of the verified claims: a change between two dates, the difference
+        of two sides, or a row's range."""
+        implied = (
+            period_change(self.question, self.verified, reading.scope.profile_periods)
+            or claimed_comparison(self.question, self.verified)
+            or row_range(self.question, self.verified, passages)
+        )
+        return self._checked(implied, gate)
 
     def _compare_cells(self, pool_gate: ClaimGate, gate: ClaimGate) -> Iterator[TextDelta]:
         """"How many more male than female ...": each side's cell of the row, shown, and the calculation on them."""

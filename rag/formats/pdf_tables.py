@@ -18,7 +18,7 @@ row's nine figures sits under, and neither can a reader. The characters' positio
 - a column's header is its pieces from top to bottom ("Male" + "Under 18" + "years");
 - a table that runs on over the next page without repeating its header (rows at the top of
   the page, their cells' right edges where the last table of the page before had them) is
-  read under that table's header, written again above its rows.
+  read under that table's caption and header, written again above its rows.
 
 Only a table with row names, whose header is stacked and gives every column a label of its
 own, each different, is rewritten, as `tables.row_line` writes any table ("Offense charged:
@@ -83,21 +83,28 @@ class _Line:
     def text(self) -> str:
         return " ".join(p.text for p in self.pieces)
 
-    def name(self) -> str:
-        cells = self.cells()
-        text = " ".join(p.text for p in self.pieces[: len(self.pieces) - len(cells)])
+    def name_pieces(self) -> tuple[_Piece, ...]:
+        return self.pieces[: len(self.pieces) - len(self.cells())]
+
+    def name(self, before: float = float("inf")) -> str:
+        """The row's name: its pieces before the cells (and left of `before`, a text column's edge)."""
+        text = " ".join(p.text for p in self.name_pieces() if p.left < before)
         return _LEADER.sub("", text).strip()
 
 
 @dataclass(frozen=True)
 class TableHeading:
-    """A rewritten table's headers and its cells' right edges: what a run-on on the next page is read under."""
+    """A rewritten table's caption, headers and its cells' right edges: what a run-on on the next page is read under."""
 
     rights: tuple[float, ...]
     headers: tuple[str, ...] = field(compare=False)
+    caption: str = ""
 
-    def fits(self, columns: list[tuple[float, float]]) -> bool:
-        return len(columns) == len(self.rights) and all(abs(c[1] - r) <= _ALIGN for c, r in zip(columns, self.rights))
+    def fits(self, columns: list[tuple[float, float]], text_columns: int) -> bool:
+        return (
+            len(columns) == len(self.rights) and len(self.headers) == len(columns) + text_columns
+            and all(abs(c[1] - r) <= _ALIGN for c, r in zip(columns, self.rights))
+        )
 
 
 def might_hold_tables(text: str) -> bool:
@@ -193,32 +200,58 @@ def _rewrite(
     if not all(row.name() for row in rows):
         return None  # rows of figures only (a lookup table of brackets): no row names, nothing to restack
     columns = _columns([row.cells() for row in rows])
-    names_right = max(p.right for row in rows for p in row.pieces[: len(row.pieces) - len(row.cells())])
+    names_right = max(p.right for row in rows for p in row.name_pieces())
+    code_left = _text_column(rows)
+    text_columns = 1 if code_left is None else 2
     header = _header_lines(lines, first, names_right, columns[0][0])
     over_columns = [p for line in header for p in line.pieces if p.left >= names_right]
     if any(FIGURE_CELL.match(p.text) and not YEAR_CELL.match(p.text) for p in over_columns):
         return None  # figures above the columns: another table's rows or a numbered header, not labels
     labels = _column_labels(over_columns, _regions(columns, names_right))
     pending: list[str] = []
+    above = first - len(header) - 1
+    caption = lines[above].text() if above >= 0 and _CAPTION.match(lines[above].text()) else ""
     if labels is not None:
-        name_header = " ".join(p.text for line in header for p in line.pieces if p.left < names_right)
-        headers = (name_header, *labels)
-    elif running is not None and not over_columns and running.fits(columns):
+        name_side = [p for line in header for p in line.pieces if p.left < names_right]
+        stub = " ".join(p.text for p in name_side if code_left is None or p.left < code_left)
+        if code_left is None:
+            headers = (stub, *labels)
+        else:  # the text column's header pieces, top to bottom ("ID" over "Code")
+            code = " ".join(p.text for p in sorted(name_side, key=lambda p: (-p.top, p.left)) if p.left >= code_left)
+            headers = (stub, code, *labels)
+    elif running is not None and not over_columns and running.fits(columns, text_columns):
         # lines above the rows with nothing over the columns are the first row's name, wrapped
         header = _name_lines(lines, first, columns[0][0])  # replaced with the rows, the first row's name
-        headers, pending = running.headers, [line.text() for line in header]
+        headers, pending, caption = running.headers, [line.text() for line in header], running.caption
     else:
         return None
     out = [CELL_SEPARATOR.join(h for h in headers if h)]
+    if caption and running is not None and labels is None:
+        out.insert(0, caption)
     for index in range(first, last + 1):
         line = lines[index]
         if len(line.cells()) != width:
             pending.append(line.text())
             continue
-        out.append(row_line(headers, [" ".join(pending + [line.name()])] + [c.text for c in line.cells()]))
+        names = [" ".join(pending + [line.name(float("inf") if code_left is None else code_left)])]
+        if code_left is not None:
+            names.append(" ".join(p.text for p in line.name_pieces() if p.left >= code_left))
+        out.append(row_line(list(headers), names + [c.text for c in line.cells()]))
         pending = []
     start = lines[first - len(header)].start if header else lines[first].start
-    return start, lines[last].end, "\r\n".join(out), TableHeading(tuple(right for _, right in columns), headers)
+    return start, lines[last].end, "\r\n".join(out), TableHeading(tuple(right for _, right in columns), headers, caption)
+
+
+def _text_column(rows: list[_Line]) -> float | None:
+    """The left edge of a text column between the row names and the cells ("Code": "AA", "CC"), or None:
+    every row's last name piece starts there, some row's name has pieces left of it, and none is a leader."""
+    lasts = [row.name_pieces()[-1] for row in rows]
+    lefts = [p.left for p in lasts]
+    if max(lefts) - min(lefts) > _ALIGN or not any(len(row.name_pieces()) > 1 for row in rows):
+        return None
+    if not all(any(ch.isalnum() for ch in p.text) for p in lasts):
+        return None
+    return min(lefts) - _ALIGN
 
 
 def _name_lines(lines: list[_Line], first: int, cells_left: float) -> list[_Line]:
