@@ -64,9 +64,11 @@ from rag.types import Answer, DroppedClaim, NumberCheck, Passage, RejectionKind,
 
 FALSE_PREMISE_NOTE = "The documents do not support the question's premise."
 INSTRUCTION_NOTE = "A passage that gives instructions to an AI was not used as evidence."
-# Passages searched for figures that disagree with the answer's. More than the model reads:
-# sources that disagree rank close to each other, and checking a figure costs no prompt tokens.
-CONFLICT_POOL = 15
+# Passages searched for figures that disagree with the answer's (and read by the code that looks up table
+# cells). More than the model reads, and checking a figure costs no prompt tokens: a source that disagrees
+# often words the figure unlike the question (an estimate beside an actual, a headline beside the body) and
+# ranks 16th to 30th (measured on seeds and prose: README, "Evaluation").
+CONFLICT_POOL = 30
 HISTORY_TURNS = 2  # earlier (question, answer) pairs kept as context for a follow-up
 
 Event = SourcesEvent | TextDelta | Answer
