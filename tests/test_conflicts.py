@@ -105,6 +105,18 @@ def test_a_reference_to_a_line_of_a_form_is_not_a_figure_that_disagrees(embedder
     assert anchored(question, row, [form, *BACKGROUND], embedder) is None
 
 
+def test_a_conditions_threshold_is_not_a_figure_that_disagrees(embedder):
+    question = "How much can a member deduct per dependant under the club rules?"
+    rule = passage("rules/club.txt", "A member can deduct $2,100 for each dependant.")
+    condition = passage(
+        "rules/annex.txt", "If a member's income is over $90,000, the amount a member can deduct for each dependant is in the annex."
+    )
+    assert anchored(question, rule, [condition, *BACKGROUND], embedder) is None
+    other = passage("rules/2024.txt", "The 2024 rules let a member deduct $2,400 for each dependant.")
+    conflict = anchored(question, rule, [condition, other, *BACKGROUND], embedder)
+    assert conflict is not None and [o.quantity.value for o in conflict.others] == [2400]
+
+
 def test_a_total_asked_for_conflicts_with_a_budget_that_does_not_say_total(embedder):
     question = "What is Acme's total infrastructure budget?"
     row = passage("tables/plan.txt", "Total Infrastructure Budget | USD 12B |")

@@ -5,7 +5,8 @@ figures that answer neighbouring questions (a domestic budget next to an oversea
 one). So the answer's first figure-bearing claim is the anchor. A figure from
 another document conflicts with it when:
 - it has the same unit and a different value, and is not an identifier ("Unit 0147",
-  "Form 1042-S"), a reference ("line 1") or part of a date ("June 30, 1896"); a figure
+  "Form 1042-S"), a reference ("line 1"), part of a date ("June 30, 1896") or a condition's
+  threshold ("if the amount on line 38 is over $150,000", a bound, not a value); a figure
   the question gives is never the anchor; when the question names a unit ("how many
   RMB", "in GHz"), that unit;
 - it measures the same quantity: every word of the question that the anchor's clause
@@ -52,6 +53,12 @@ _CODE = re.compile(r"\b(?:0\d+|[A-Za-z]+-?\d+[A-Za-z0-9]*)\b")
 _IDENTIFIER_BEFORE = re.compile(r"(?:\bno\.?|\bid|\bnumber|#)\s*$", re.IGNORECASE)
 _IN_CODE = re.compile(r"[\d,.]*\d-?[A-Za-z]\b")  # "1042-S", "1040A": a number joined to a letter names a form
 _NOT_FIGURES = {"year"}  # years date a figure; they are not the figure asked about
+# "If the amount is over $150,000, ...": a figure a condition compares against bounds a quantity, it does not state one.
+_THRESHOLD_BEFORE = re.compile(
+    r"\b(?:if|when|unless|once)\b[^.;:!?]{0,80}?\b(?:over|under|above|below|more than|less than|greater than|"
+    r"at least|at most|exceeds?|up to)\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,11 @@ class Conflict:
 
 
 def figures_of(claim: VerifiedClaim) -> list[CheckedNumber]:
-    """A claim's quoted (not derived) figures other than years, identifiers and references ("line 1")."""
-    return [n for n in claim.numbers if n.quantity.unit not in _NOT_FIGURES and not n.derived and not _names(n)]
+    """A claim's quoted (not derived) figures other than years, identifiers, references ("line 1") and thresholds."""
+    return [
+        n for n in claim.numbers
+        if n.quantity.unit not in _NOT_FIGURES and not n.derived and not _names(n) and not _bounds(n)
+    ]
 
 
 def _names(number: CheckedNumber) -> bool:
@@ -73,6 +83,18 @@ def _names(number: CheckedNumber) -> bool:
     quote, written = number.spans[0].quote if number.spans else "", number.quantity.text
     at = quote.find(written)
     return bool(_IDENTIFIER.match(written)) or (at >= 0 and _is_identifier(quote, at, written, non_figure_spans(quote)))
+
+
+def _bounds(number: CheckedNumber) -> bool:
+    """Whether the figure is a condition's threshold where its quote writes it."""
+    quote = number.spans[0].quote if number.spans else ""
+    at = quote.find(number.quantity.text)
+    return at >= 0 and _is_threshold(quote, at)
+
+
+def _is_threshold(text: str, start: int) -> bool:
+    """Whether the figure at `start` is a bound a condition compares against ("if ... is over $150,000")."""
+    return _THRESHOLD_BEFORE.search(text[max(0, start - 120) : start]) is not None
 
 
 def find_conflict(
@@ -115,6 +137,7 @@ def find_conflict(
         for naming in [non_figure_spans(p.chunk.text)]
         for q in parse_quantities(p.chunk.text, table_scale(p.chunk.context))
         if q.unit in units and not _is_identifier(p.chunk.text, q.start, q.text, naming)
+        and not _is_threshold(p.chunk.text, q.start)
     ]
     # What frames a figure: its document's title and subject ("Breast cancer dataset") and, in a table,
     # its caption and column headers, as well as its clause.
