@@ -6,9 +6,11 @@ it wrote; the answer then says the documents do not say. When that happens the q
 words pick the cell: the row is the one whose name (its first cell that holds no figure) is all
 words of the question, or whose name's abbreviation in brackets is ("WGS 72" of "World Geodetic
 System 1972 (WGS 72)"); of rows of one name, the one whose other text cells ("ID Code: WD") the
-question also uses, when only one does. The column the one whose header shares the most words with the question
-beyond the row's name (and, of those, leaves the fewest unasked). Code writes that cell as a claim ("Robbery, Male Total: 90.0") and the
-gate checks it as it checks the model's, its units line and period included.
+question also uses, when only one does. The column is the one whose header shares the most words
+with the question beyond the row's name (and, of those, leaves the fewest unasked). Code writes
+that cell as a claim ("Robbery, Male Total: 90.0") and the gate checks it as it checks the
+model's, its units line and period included. The pipeline reads such a cell before the model
+runs, and again when nothing the model wrote stands.
 
 Asked for a row and no column ("How many robbery arrests ...?"), the row's total column answers,
 when the question has no word that neither the row's name nor the table and its document describe
@@ -34,7 +36,6 @@ _MIN_CELLS = 3  # a row of a table, not a field ("Number of rooms: 340")
 _TABLE_NAME = re.compile(r"\bTable\s+([A-Z]?-?\d+(?:[-.]\d+)?[A-Z]?)\b")  # "Table 325", "Table A-2"
 
 
-_WHOLE_NUMBER = re.compile(r"\b\d+\b")
 _ABBREVIATION = re.compile(r"\(([^()]*[A-Za-z][^()]*)\)\s*$")  # "(WGS 72)" ending a row's name
 
 
@@ -130,9 +131,10 @@ def _asked_rows(rows: set[frozenset[str]]) -> set[frozenset[str]]:
 
 
 def _asked_cell(line: str, asked: set[str], naming: set[str], described: set[str], passage: int) -> _Cell | None:
-    """The cell of `line` (a written-out row) in the column the question names (by its `asked` words), if its
-    row is one the question names (by its `naming` words); its total column when the question names no column and no word the table does not
-    describe itself with ("robbery arrests" of "Arrests by Sex", not "Hispanic persons" of "Arrests by Race")."""
+    """The cell of `line` (a written-out row) in the column the question names (by its `asked` words), if
+    its row is one the question names (by its `naming` words); its total column when the question names
+    no column and no word the table does not describe itself with ("robbery arrests" of "Arrests by Sex",
+    not "Hispanic persons" of "Arrests by Race")."""
     cells = _cells(line)
     if len(cells) < _MIN_CELLS or not all(sep for _, sep, _ in cells):
         return None
@@ -160,7 +162,7 @@ def _asked_cell(line: str, asked: set[str], naming: set[str], described: set[str
 def _naming_words(question: str) -> set[str]:
     """The question's words a row's name may be made of: its asked words and every whole number it writes,
     years too ("Clarke 1880", "Hayford 1910")."""
-    return asked_words(question) | header_words(" ".join(_WHOLE_NUMBER.findall(question)))
+    return asked_words(question) | header_words(question)
 
 
 def _row_name(name: str, naming: set[str]) -> set[str] | None:

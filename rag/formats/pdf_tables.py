@@ -209,6 +209,7 @@ def _rewrite(
         return None  # figures above the columns: another table's rows or a numbered header, not labels
     labels = _column_labels(over_columns, _regions(columns, names_right))
     pending: list[str] = []
+    lead: list[str] = []  # a run-on's caption, written again above its header
     above = first - len(header) - 1
     caption = lines[above].text() if above >= 0 and _CAPTION.match(lines[above].text()) else ""
     if labels is not None:
@@ -223,11 +224,10 @@ def _rewrite(
         # lines above the rows with nothing over the columns are the first row's name, wrapped
         header = _name_lines(lines, first, columns[0][0])  # replaced with the rows, the first row's name
         headers, pending, caption = running.headers, [line.text() for line in header], running.caption
+        lead = [caption] if caption else []
     else:
         return None
-    out = [CELL_SEPARATOR.join(h for h in headers if h)]
-    if caption and running is not None and labels is None:
-        out.insert(0, caption)
+    out = [*lead, CELL_SEPARATOR.join(h for h in headers if h)]
     for index in range(first, last + 1):
         line = lines[index]
         if len(line.cells()) != width:
