@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from claims import claim
 
-from rag.answering.change import period_change
+from rag.answering.change import earlier_level, period_change
 from rag.periods import Period, PeriodKind
 
 
@@ -39,3 +39,21 @@ def test_no_change_is_computed_unless_asked_for_two_periods_with_one_figure_each
     second = claim("On the 24th day of November, 2019, another count put the reserve at $58,000,000.")
     question = "By how much did the reserve fall between February 1, 2019 and November 24, 2019?"
     assert period_change(question, [FEBRUARY, NOVEMBER, second], NO_PERIODS) is None  # two figures for one date
+
+
+def test_an_earlier_level_is_a_later_level_divided_by_the_growth_from_it():
+    stated = claim("The port will spend EUR 900 million on cranes in 2026, a threefold increase from its 2023 budget.")
+    result = earlier_level("How many euros did the port spend on cranes in 2023?", [stated])
+    assert result is not None and result.value.value == 300e6 and result.value.unit == "EUR"
+    # the later period named too, as a reader frames it
+    assert earlier_level("Going by the 2026 plan, how many euros went to cranes in 2023?", [stated]) is not None
+
+
+def test_no_earlier_level_without_growth_from_the_asked_period_or_with_two_levels():
+    stated = claim("The port will spend EUR 900 million on cranes in 2026, a threefold increase from its 2023 budget.")
+    assert earlier_level("How many euros did the port spend on cranes in 2021?", [stated]) is None
+    assert earlier_level("How many euros did the port spend on cranes?", [stated]) is None
+    other_way = claim("The port spent EUR 300 million in 2023; by 2026 the budget had grown threefold.")
+    assert earlier_level("How many euros did the port spend on cranes in 2023?", [other_way]) is None
+    two = claim("The port will spend EUR 900 million on cranes and EUR 50 million on rails in 2026, a threefold increase from 2023.")
+    assert earlier_level("How many euros did the port spend in 2023?", [two]) is None

@@ -7,6 +7,12 @@ document's one period), so "reduced to $65,438,377, having lost $31,000,000 sinc
 dates the first figure by February and the second by April (a figure written as a change,
 "lost $31,000,000", is no level at all). When each asked period has exactly one figure of
 a unit, the change is their difference, done by code.
+
+Asked for one period's figure when a source states another period's level and how many times
+the asked period's it is ("CNY 40 billion in 2025, a twofold increase from their 2024
+spending"), the asked level is that level divided by the multiple, done by code: the multiple
+must be written as growth from the asked period ("from", "since", "over" or "compared with"
+right before the period), and the quote must hold one level of the asked kind.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from collections.abc import Callable
 
 from rag.answering.compare import states_change
 from rag.answering.conflicts import figures_of
+from rag.answering.expected import expected_kind
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, combine
+from rag.numbers import MULTIPLIER, PERCENT, YEAR
 from rag.periods import Period, PeriodKind, find_periods
 
 _ASKS_CHANGE = re.compile(
@@ -57,6 +65,47 @@ def period_change(
     larger, smaller = sorted((later, earlier), key=lambda n: n.quantity.value, reverse=True)
     result = combine("difference", larger, smaller)  # written as a fall or a rise reads it: larger minus smaller
     return result if isinstance(result, CalculationResult) else None
+
+
+# After a multiple: the growth it states runs from the period that follows ("twofold increase from their 2024 spending").
+_GROWTH_FROM = re.compile(r"[^.;]{0,40}?\b(?:from|since|over|compared with|compared to)\b[^.;\d]{0,25}$", re.IGNORECASE)
+
+
+def earlier_level(question: str, claims: list[VerifiedClaim]) -> CalculationResult | None:
+    """The asked period's level, from another period's level and the multiple it grew by since the asked one
+    (a question may name the later period too: "going by the 2025 plan, how much in 2024?")."""
+    asked = _distinct([m.period for m in find_periods(question) if m.period.kind is not PeriodKind.VERSION])
+    if not asked:
+        return None
+    expected = expected_kind(question)
+    for claim in claims:
+        numbers = figures_of(claim)
+        quote = claim.spans[0].quote if claim.spans else ""
+        multiples = [
+            n for n in numbers
+            if n.quantity.unit == MULTIPLIER and n.quantity.value > 1 and any(_grows_from(n, quote, a) for a in asked)
+        ]
+        levels = [
+            n for n in numbers
+            if n.quantity.unit not in {MULTIPLIER, PERCENT, YEAR} and not states_change(n)
+            and (expected is None or (expected.satisfied_by(n.quantity, quote) and expected.named_unit in (None, n.quantity.unit)))
+        ]
+        if len(multiples) == 1 and len({(n.quantity.value, n.quantity.unit) for n in levels}) == 1:
+            result = combine("divide", levels[0], multiples[0])
+            return result if isinstance(result, CalculationResult) else None
+    return None
+
+
+def _grows_from(multiple: CheckedNumber, quote: str, asked: Period) -> bool:
+    """Whether the quote writes the multiple as growth from the asked period ("twofold increase from 2024")."""
+    at = quote.find(multiple.quantity.text)
+    if at < 0:
+        return False
+    end = at + len(multiple.quantity.text)
+    for mention in find_periods(quote):
+        if mention.start >= end and _GROWTH_FROM.match(quote[end : mention.start]) and mention.period.matches(asked):
+            return True
+    return False
 
 
 def _dated(number: CheckedNumber, document_periods: Callable[[str], list[Period]]) -> list[Period]:

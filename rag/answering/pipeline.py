@@ -20,7 +20,7 @@ import numpy as np
 
 from rag import brackets
 from rag.answering.cells import cell_claims, compared_cells
-from rag.answering.change import period_change
+from rag.answering.change import earlier_level, period_change
 from rag.answering.compare import (
     as_asked,
     asks_about_two,
@@ -379,11 +379,12 @@ class _AnswerRun:
 
     def _implied(self, reading: _Reading, passages: list[Passage], gate: ClaimGate) -> CalculationResult | None:
         """The arithmetic the question asks of the verified claims: a change between two dates, the difference
-        of two sides, or a row's range."""
+        of two sides, a row's range, or an earlier period's level from a later one and its growth."""
         implied = (
             period_change(self.question, self.verified, reading.scope.profile_periods)
             or claimed_comparison(self.question, self.verified)
             or row_range(self.question, self.verified, passages)
+            or earlier_level(self.question, self.verified)
         )
         return self._checked(implied, gate)
 
