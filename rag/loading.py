@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rag.errors import CorpusError
 from rag.formats import ExtractionError as _ExtractionError
-from rag.formats import Rendering
+from rag.formats import Rendering, is_page_number, running_lines
 from rag.types import Document
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst"}
@@ -116,7 +116,8 @@ def load_document(file: CorpusFile) -> Document | Skipped:
     text = rendering.text
     if not text.strip():
         return Skipped(file.source, "no text")
-    return Document(source=file.source, text=text, title=document_title(text, suffix), page_starts=rendering.page_starts)
+    title = document_title(text, suffix, rendering.page_starts)
+    return Document(source=file.source, text=text, title=title, page_starts=rendering.page_starts)
 
 
 def _render(suffix: str, raw: bytes) -> Rendering:
@@ -166,11 +167,17 @@ def _decode_utf16(raw: bytes, encoding: str) -> str:
         raise _ExtractionError(f"looks like {encoding.upper()} but does not decode (offset {exc.start})") from None
 
 
-def document_title(text: str, suffix: str) -> str:
+def document_title(text: str, suffix: str, page_starts: tuple[int, ...] = ()) -> str:
     """The first heading of a Markdown file; else a heading underlined near the top ("Forest covertypes"
     over "-----", as reStructuredText and Markdown write them); else the first non-empty line if it is
-    short enough to be one. Markup lines (".. _covtype_dataset:") are never a title."""
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not _MARKUP_LINE.match(line.strip())]
+    short enough to be one. Markup lines (".. _covtype_dataset:"), a paged document's running heads and
+    feet ("UNCLASSIFIED" on every page) and page numbers are never a title."""
+    furniture = running_lines(text, page_starts)
+    lines = [
+        line.strip() for line in text.splitlines()
+        if line.strip() and not _MARKUP_LINE.match(line.strip()) and line.strip() not in furniture
+        and not (page_starts and is_page_number(line))
+    ]
     if suffix in {".md", ".markdown", ".docx"}:
         for line in lines:
             if line.startswith("#"):

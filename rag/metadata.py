@@ -27,6 +27,7 @@ from enum import Enum
 from pathlib import PurePosixPath
 from typing import Any
 
+from rag.formats import is_page_number, running_lines
 from rag.numbers import spelled_as_digits
 from rag.periods import Period, PeriodKind, find_periods
 from rag.types import Document
@@ -146,7 +147,11 @@ class ScopeMatch:
 
 def profile_document(document: Document) -> DocumentProfile:
     """Subject and periods of `document` from its cover page, title, first lines, or file name."""
-    all_lines = [line.strip() for line in document.text.splitlines() if line.strip()]
+    furniture = running_lines(document.text, document.page_starts)  # "UNCLASSIFIED" atop every page names nothing
+    all_lines = [
+        line.strip() for line in document.text.splitlines()
+        if line.strip() and line.strip() not in furniture and not (document.page_starts and is_page_number(line))
+    ]
     lines = all_lines[:_OPENING_LINES]
     opening = "\n".join(lines)[:_OPENING_CHARS]
     title = document.title or (lines[0] if lines else "")

@@ -140,6 +140,24 @@ def _write_report_pdf(path: Path) -> None:
     pdf.output(str(path))
 
 
+def test_running_heads_and_page_numbers_are_no_title_nor_subject(tmp_path: Path):
+    """A banner and a page number atop every page of a real PDF: the title is the cover's first line of its own."""
+    from fpdf import FPDF
+
+    from rag.metadata import profile_document
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for number, body in enumerate(["Harbour Dredging Authority Field Manual", "Chapter 1. Soundings", "Chapter 2. Buoys"], 1):
+        pdf.add_page()
+        for line in ("RESTRICTED", str(number), body, "Harbour Dredging Authority staff take soundings weekly."):
+            pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "manual.pdf"))
+    document = _load(tmp_path / "manual.pdf")
+    assert document.title == "Harbour Dredging Authority Field Manual"
+    assert profile_document(document).subject != "RESTRICTED"
+
+
 def _load(path: Path) -> Document:
     [file] = find_files([path])
     document = load_document(file)

@@ -12,6 +12,8 @@ single row still says what its figures are.
 from __future__ import annotations
 
 import bisect
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 
@@ -43,3 +45,25 @@ def page_bounds(text: str) -> list[tuple[int, int]]:
         start = brk + 1
     bounds.append((start, len(text)))
     return bounds
+
+
+_EDGE_LINES = 4  # lines at the top and bottom of a page where running heads and feet are printed
+_MIN_PAGES = 3
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d+|[ivxlcdm]+)(?:\s+of\s+\d+)?", re.IGNORECASE)
+
+
+def running_lines(text: str, page_starts: tuple[int, ...] | list[int]) -> frozenset[str]:
+    """The lines printed at the top or bottom of most pages ("UNCLASSIFIED", a report's date), stripped:
+    page furniture, never a document's title or subject. Empty for a document of fewer than three pages."""
+    if len(page_starts) < _MIN_PAGES:
+        return frozenset()
+    seen: Counter[str] = Counter()
+    for start, end in zip(page_starts, [*page_starts[1:], len(text)]):
+        lines = [line.strip() for line in text[start:end].splitlines() if line.strip()]
+        seen.update(set(lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]))
+    return frozenset(line for line, pages in seen.items() if pages * 2 >= len(page_starts))
+
+
+def is_page_number(line: str) -> bool:
+    """"12", "iv", "Page 3 of 40": a page's number, printed on it, no title."""
+    return _PAGE_NUMBER.fullmatch(line.strip()) is not None
