@@ -67,7 +67,7 @@ INSTRUCTION_NOTE = "A passage that gives instructions to an AI was not used as e
 # Passages searched for figures that disagree with the answer's (and read by the code that looks up table
 # cells). More than the model reads, and checking a figure costs no prompt tokens: a source that disagrees
 # often words the figure unlike the question (an estimate beside an actual, a headline beside the body) and
-# ranks 16th to 30th (measured on seeds and prose: README, "Evaluation").
+# ranks 16th to 30th (on the seeds suite, 2 of its 9 conflict questions found a source only there).
 CONFLICT_POOL = 30
 HISTORY_TURNS = 2  # earlier (question, answer) pairs kept as context for a follow-up
 
