@@ -118,3 +118,30 @@ def test_json_lines_mode_keeps_going_after_a_bad_line(seeds_index):
     assert {"retrieve_ms", "first_token_ms", "total_ms"} <= set(rows[3]["timings"])
     citation = rows[0]["citations"][0]
     assert {"id", "source", "start", "end", "line_start", "line_end", "quote"} <= set(citation)
+
+
+def test_a_table_cell_named_by_row_and_column_is_read_by_code(tmp_path, embedder, pipeline):
+    """Rows of like figures: the answer is the named row's cell, and a comparison of two rows is computed.
+    (Names dated before 1900: a later year beside a name, "Hayford 1910", also reads as a period.)"""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "ellipsoids.csv").write_text(
+        "Ellipsoid,Code,Major Axis,Minor Axis,Inverse Flattening\n"
+        "Bessel 1841,BR,6377397.2,6356079.0,299.2\n"
+        "Bessel 1841 (Namibia),BN,6377483.9,6356165.4,299.1\n"
+        "Struve Geodetic Arc 1860 (SGA 60),SG,6378298.3,6356657.1,294.7\n"
+        "Airy 1830,AA,6377563.4,6356256.9,299.3\n"
+    )
+    settings = replace(pipeline.settings, index_dir=tmp_path / "index", corpus=corpus)
+    build_index([corpus], settings, embedder=embedder, show_progress=False)
+    tables = Pipeline(settings, embedder=embedder, generator=pipeline.load_generator(), show_progress=False)
+    answer = tables.ask("What is the minor axis of the Bessel 1841 ellipsoid?")
+    assert_faithful(answer)
+    values = {n.value for n in answer.numbers}
+    assert 6356079.0 in values and not values & {6356165.4, 6356657.1, 6356256.9}  # no neighbouring row's cell
+    answer = tables.ask("What inverse flattening is listed for the SGA 60 ellipsoid?")
+    values = {n.value for n in answer.numbers}
+    assert 294.7 in values and not values & {299.2, 299.1, 299.3}
+    longer = tables.ask("How many meters longer is the SGA 60 major axis than the Bessel 1841 one?")
+    assert_faithful(longer)
+    assert "Computed from the cited figures: 6378298.3 - 6377397.2 = 901" in longer.answer

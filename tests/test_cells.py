@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answering.cells import cell_claims, compared_cells
+from rag.answering.cells import cell_claims, compared_cells, compared_rows
 from rag.answering.gate import ClaimGate, Evidence
 from rag.answering.scope import Scope
 from rag.answering.verify import VerifiedClaim
@@ -112,3 +112,14 @@ def test_the_cell_passes_the_gate_with_its_tables_scale():
     assert isinstance(result, VerifiedClaim), result
     assert result.statement == "Motor vehicle theft, Female Under 18 years: 2.7 thousand."
     assert result.spans[0].quote in ARRESTS
+
+
+def test_two_rows_a_comparison_names_give_one_cell_each():
+    pair = compared_rows("How many meters longer is the Hayford 1910 major axis than the SGA 50 one?", [ELLIPSOIDS])
+    assert [claim.statement for claim in pair] == [
+        "Hayford 1910, HA, Major Axis: 6378388.0.",
+        "Struve Geodetic Arc 1950 (SGA 50), SG, Major Axis: 6378298.3.",
+    ]
+    # a side that names no row, or names two, proposes nothing
+    assert compared_rows("How many meters longer is the Hayford 1910 major axis than the Clarke one?", [ELLIPSOIDS]) is None
+    assert compared_rows("How much longer is the Hayford 1910 major axis than its minor axis?", [ELLIPSOIDS]) is None

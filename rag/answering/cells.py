@@ -12,6 +12,10 @@ that cell as a claim ("Robbery, Male Total: 90.0") and the gate checks it as it 
 model's, its units line and period included. The pipeline reads such a cell before the model
 runs, and again when nothing the model wrote stands.
 
+Asked to compare two rows ("how many meters longer is the Hayford 1910 major axis than the SGA
+50 one?"), each side's text names one row of one table, and both rows' cells of the asked column
+are proposed (`compared_rows`); code then computes the difference from the two claims.
+
 Asked for a row and no column ("How many robbery arrests ...?"), the row's total column answers,
 when the question has no word that neither the row's name nor the table and its document describe
 themselves with. Nothing is proposed when the question names a column the table lacks (asked for
@@ -25,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answering.compare import compared_sides
+from rag.answering.compare import compared_sides, compared_texts
 from rag.answering.reply import ProposedClaim
 from rag.answering.words import GENERIC_FIGURE_STEMS, asked_words, header_words
 from rag.formats.tables import CELL_SEPARATOR, FIGURE_CELL
@@ -92,6 +96,30 @@ def compared_cells(question: str, passages: list[Passage]) -> tuple[ProposedClai
     if len(rows) != 1:
         return None
     return next((a.claim, b.claim) for a, b in found if a.row in rows)
+
+
+def compared_rows(question: str, passages: list[Passage]) -> tuple[ProposedClaim, ProposedClaim] | None:
+    """"How much longer is A's major axis than B's?": the asked column's cell of the row each side names,
+    when exactly one table has a row for each side (side A first)."""
+    texts = compared_texts(question)
+    if texts is None:
+        return None
+    asked, naming = asked_words(question), _naming_words(question)
+    side_naming = [_naming_words(text) for text in texts]
+    pairs: dict[tuple[str, str], list[list[_Cell]]] = {}
+    for line in _table_lines(question, passages):
+        cell = _asked_cell(line.text, asked, naming, line.described, line.passage)
+        if cell is None:
+            continue
+        sides = [i for i, words in enumerate(side_naming) if cell.row <= words]
+        if len(sides) == 1:
+            pairs.setdefault(line.table, [[], []])[sides[0]].append(cell)
+    found = []
+    for sides in pairs.values():
+        a, b = ({cell.claim.statement: cell.claim for cell in side} for side in sides)  # a row read twice is one
+        if len(a) == 1 and len(b) == 1:
+            found.append((*a.values(), *b.values()))
+    return found[0] if len(found) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag import brackets
-from rag.answering.cells import cell_claims, compared_cells
+from rag.answering.cells import cell_claims, compared_cells, compared_rows
 from rag.answering.change import earlier_level, period_change
 from rag.answering.compare import (
     as_asked,
@@ -324,7 +324,8 @@ class _AnswerRun:
         claims = table_lookups(self.question, premise_figures(self.question), reading.pool, reading.store.documents)
         pool_gate = gate.over(reading.pool)
         if not claims:
-            checked = [pool_gate.check(claim) for claim in cell_claims(self.question, reading.pool)]
+            cells = cell_claims(self.question, reading.pool) or compared_rows(self.question, reading.pool) or ()
+            checked = [pool_gate.check(claim) for claim in cells]
             if not any(isinstance(claim, VerifiedClaim) for claim in checked):
                 return None
             for claim in checked:
