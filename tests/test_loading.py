@@ -156,6 +156,15 @@ def test_running_heads_and_page_numbers_are_no_title_nor_subject(tmp_path: Path)
     document = _load(tmp_path / "manual.pdf")
     assert document.title == "Harbour Dredging Authority Field Manual"
     assert profile_document(document).subject != "RESTRICTED"
+    # a running head of words names the document: it stays a title
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for number in (1, 2, 3):
+        pdf.add_page()
+        for line in ("Harbour Dredging Authority Annual Report", str(number), f"Chapter {number}. Soundings"):
+            pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "report.pdf"))
+    assert _load(tmp_path / "report.pdf").title == "Harbour Dredging Authority Annual Report"
 
 
 def _load(path: Path) -> Document:

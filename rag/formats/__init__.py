@@ -52,16 +52,28 @@ _MIN_PAGES = 3
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?(?:\d+|[ivxlcdm]+)(?:\s+of\s+\d+)?", re.IGNORECASE)
 
 
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
 def running_lines(text: str, page_starts: tuple[int, ...] | list[int]) -> frozenset[str]:
-    """The lines printed at the top or bottom of most pages ("UNCLASSIFIED", a report's date), stripped:
-    page furniture, never a document's title or subject. Empty for a document of fewer than three pages."""
+    """The lines printed at the top or bottom of most pages that name nothing ("UNCLASSIFIED", a date),
+    stripped: page furniture, never a document's title or subject. A running head of words ("Acme
+    Corporation 2023 Annual Report") names the document and is kept. Empty under three pages."""
     if len(page_starts) < _MIN_PAGES:
         return frozenset()
     seen: Counter[str] = Counter()
     for start, end in zip(page_starts, [*page_starts[1:], len(text)]):
         lines = [line.strip() for line in text[start:end].splitlines() if line.strip()]
         seen.update(set(lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]))
-    return frozenset(line for line, pages in seen.items() if pages * 2 >= len(page_starts))
+    return frozenset(line for line, pages in seen.items() if pages * 2 >= len(page_starts) and _names_nothing(line))
+
+
+def _names_nothing(line: str) -> bool:
+    """A banner word or a date: fewer than two words of three letters or more, months aside."""
+    return len([w for w in _WORD.findall(line) if w.lower() not in _MONTHS]) < 2
 
 
 def is_page_number(line: str) -> bool:
