@@ -397,6 +397,12 @@ def _same_document_period(document: Period, asked: Period) -> bool:
     return document.covers(asked) or asked.covers(document) or (document.year is not None and document.year == asked.year)
 
 
+def _same_kind(period: Period, scope: QuestionScope) -> bool:
+    """A release is listed for a question about a release, a year or quarter for one about a period:
+    "version 3.7" says nothing of which years a corpus covers."""
+    return any((period.kind is PeriodKind.VERSION) == (asked.kind is PeriodKind.VERSION) for asked in scope.periods)
+
+
 def coverage_note(profiles: Iterable[DocumentProfile], scope: QuestionScope) -> str:
     """What the corpus has for a question no document matches, e.g.
     "The documents cover Acme Corporation's 2021 and 2022 reports, not 2019."; "" if some document matches.
@@ -407,7 +413,7 @@ def coverage_note(profiles: Iterable[DocumentProfile], scope: QuestionScope) -> 
     asked_periods = _and([p.canonical for p in scope.periods])
     if scope.subjects:
         about = [p for p in profiles if p.subject and any(subject_matches(p.subject, s) for s in scope.subjects)]
-        periods = _and([q.canonical for q in _distinct(q for p in about for q in p.periods)])
+        periods = _and([q.canonical for q in _distinct(q for p in about for q in p.periods if _same_kind(q, scope))])
         if about and periods and asked_periods:
             owner = " and ".join(scope.subjects)
             return f"The documents cover {owner}'s {periods} reports, not {asked_periods}."
@@ -417,8 +423,8 @@ def coverage_note(profiles: Iterable[DocumentProfile], scope: QuestionScope) -> 
     if scope.periods:
         by_subject: dict[str, list[Period]] = {}
         for profile in profiles:
-            if profile.periods:
-                by_subject.setdefault(profile.subject or "", []).extend(profile.periods)
+            if comparable := [q for q in profile.periods if _same_kind(q, scope)]:
+                by_subject.setdefault(profile.subject or "", []).extend(comparable)
         if not by_subject:
             return ""
         listed = {subject: _and([p.canonical for p in _distinct(periods)]) for subject, periods in by_subject.items()}

@@ -225,6 +225,10 @@ def test_coverage_note_says_what_the_corpus_has():
     summary = DocumentProfile("Globex Inc.", (Period(PeriodKind.MONTH, year=2018, month=12),), "cover page")
     note = coverage_note([GLOBEX_2018, summary], question_scope("What was revenue in 2015?", SUBJECTS))
     assert note == "The documents cover Globex Inc.'s 2018, not 2015."  # December 2018 is within 2018
+    # a guide's release says nothing of which years the corpus covers
+    guide = DocumentProfile("Widget Tool", (Period(PeriodKind.VERSION, version=(3, 7)),), "first lines")
+    note = coverage_note([GLOBEX_2018, guide], question_scope("What was revenue in 2015?", SUBJECTS))
+    assert note == "The documents cover Globex Inc.'s 2018, not 2015."
 
 
 def test_a_two_year_table_answers_the_fiscal_year_asked():
