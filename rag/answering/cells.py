@@ -10,7 +10,7 @@ question also uses, when only one does. The column is the one whose header share
 with the question beyond the row's name (and, of those, leaves the fewest unasked). Code writes
 that cell as a claim ("Robbery, Male Total: 90.0") and the gate checks it as it checks the
 model's, its units line and period included. The pipeline reads such a cell before the model
-runs, and again when nothing the model wrote stands.
+runs; the model answers only when none passes the gate.
 
 Asked to compare two rows ("how many meters longer is the Hayford 1910 major axis than the SGA
 50 one?"), each side's text names one row of one table, and both rows' cells of the asked column
@@ -54,14 +54,8 @@ class _Cell:
 
 def cell_claims(question: str, passages: list[Passage]) -> list[ProposedClaim]:
     """At most one claim per table of `passages` (numbered from 1): its cell the question names by row and column."""
-    asked, naming = asked_words(question), _naming_words(question)
-    by_table: dict[tuple[str, str], list[_Cell]] = {}
-    for line in _table_lines(question, passages):
-        cell = _asked_cell(line.text, asked, naming, line.described, line.passage)
-        if cell is not None:
-            by_table.setdefault(line.table, []).append(cell)
     claims = []
-    for cells in by_table.values():
+    for cells in _named_cells(question, passages).values():
         rows = _asked_rows({cell.row for cell in cells})
         if len(rows) == 1:
             named = {cell.claim.statement: cell for cell in cells if cell.row in rows}
@@ -104,22 +98,26 @@ def compared_rows(question: str, passages: list[Passage]) -> tuple[ProposedClaim
     texts = compared_texts(question)
     if texts is None:
         return None
-    asked, naming = asked_words(question), _naming_words(question)
-    side_naming = [_naming_words(text) for text in texts]
-    pairs: dict[tuple[str, str], list[list[_Cell]]] = {}
-    for line in _table_lines(question, passages):
-        cell = _asked_cell(line.text, asked, naming, line.described, line.passage)
-        if cell is None:
-            continue
-        sides = [i for i, words in enumerate(side_naming) if cell.row <= words]
-        if len(sides) == 1:
-            pairs.setdefault(line.table, [[], []])[sides[0]].append(cell)
+    a_words, b_words = (_naming_words(text) for text in texts)
     found = []
-    for sides in pairs.values():
-        a, b = ({cell.claim.statement: cell.claim for cell in side} for side in sides)  # a row read twice is one
+    for cells in _named_cells(question, passages).values():
+        # the rows only one side names, a row read twice (two chunks) one
+        a = {c.claim.statement: c.claim for c in cells if c.row <= a_words and not c.row <= b_words}
+        b = {c.claim.statement: c.claim for c in cells if c.row <= b_words and not c.row <= a_words}
         if len(a) == 1 and len(b) == 1:
             found.append((*a.values(), *b.values()))
     return found[0] if len(found) == 1 else None
+
+
+def _named_cells(question: str, passages: list[Passage]) -> dict[tuple[str, str], list[_Cell]]:
+    """Each table's cells of the rows and column the question names."""
+    asked, naming = asked_words(question), _naming_words(question)
+    by_table: dict[tuple[str, str], list[_Cell]] = {}
+    for line in _table_lines(question, passages):
+        cell = _asked_cell(line.text, asked, naming, line.described, line.passage)
+        if cell is not None:
+            by_table.setdefault(line.table, []).append(cell)
+    return by_table
 
 
 @dataclass(frozen=True)

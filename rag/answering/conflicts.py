@@ -72,24 +72,17 @@ class Conflict:
 
 def figures_of(claim: VerifiedClaim) -> list[CheckedNumber]:
     """A claim's quoted (not derived) figures other than years, identifiers, references ("line 1") and thresholds."""
-    return [
-        n for n in claim.numbers
-        if n.quantity.unit not in _NOT_FIGURES and not n.derived and not _names(n) and not _bounds(n)
-    ]
+    return [n for n in claim.numbers if n.quantity.unit not in _NOT_FIGURES and not n.derived and not _no_value(n)]
 
 
-def _names(number: CheckedNumber) -> bool:
-    """Whether the figure names something where its quote writes it ("Unit 0147", "line 1", "June 30, 1896")."""
+def _no_value(number: CheckedNumber) -> bool:
+    """Whether the figure names something where its quote writes it ("Unit 0147", "line 1", "June 30, 1896")
+    or bounds a condition there ("if ... is over $150,000")."""
     quote, written = number.spans[0].quote if number.spans else "", number.quantity.text
     at = quote.find(written)
-    return bool(_IDENTIFIER.match(written)) or (at >= 0 and _is_identifier(quote, at, written, non_figure_spans(quote)))
-
-
-def _bounds(number: CheckedNumber) -> bool:
-    """Whether the figure is a condition's threshold where its quote writes it."""
-    quote = number.spans[0].quote if number.spans else ""
-    at = quote.find(number.quantity.text)
-    return at >= 0 and _is_threshold(quote, at)
+    if _IDENTIFIER.match(written):
+        return True
+    return at >= 0 and (_is_identifier(quote, at, written, non_figure_spans(quote)) or _is_threshold(quote, at))
 
 
 def _is_threshold(text: str, start: int) -> bool:

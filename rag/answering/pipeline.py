@@ -327,7 +327,8 @@ class _AnswerRun:
             cells = cell_claims(self.question, reading.pool) or compared_rows(self.question, reading.pool) or ()
             checked = [pool_gate.check(claim) for claim in cells]
             if not any(isinstance(claim, VerifiedClaim) for claim in checked):
-                return None
+                self.dropped += [claim for claim in checked if isinstance(claim, DroppedClaim)]
+                return None  # the model answers; the same cells would fail the same gate again
             for claim in checked:
                 yield from self._show(claim)
             calculation = self._implied(reading, reading.pool, pool_gate)
@@ -363,13 +364,10 @@ class _AnswerRun:
             pool_gate = shown_gate.over(pool)
             for field in field_claims(self.question, unanswered, pool):
                 yield from self._show(pool_gate.admit(field))
-        # Nothing the model wrote stood: the cell of a written-out row the question names by row and column,
-        # or the two cells of one row whose columns the question compares, read by code.
+        # Nothing the model wrote stood: the two cells of one row whose columns the question compares, read by
+        # code (the cell a question names by row and column was read before the model, `_look_up`).
         if not self.verified and calculation is None:
-            pool_gate = shown_gate.over(pool)
-            calculation = yield from self._compare_cells(pool_gate, gate)
-            for claim in [] if self.verified else cell_claims(self.question, pool):
-                yield from self._try_claim(pool_gate, claim, None, None)
+            calculation = yield from self._compare_cells(shown_gate.over(pool), gate)
         # "How much did it fall between February and November?", "How many more A than B?", "What is the
         # range?": the claims state one figure for each date, each side, or each end, and code does the arithmetic.
         if calculation is None:
