@@ -87,3 +87,10 @@ def test_a_unit_of_measure_in_the_question_must_be_the_answers_unit(question, cl
 )
 def test_figure_questions_are_recognised(question, wants):
     assert asks_for_figure(question) is wants
+
+
+def test_a_figure_fits_only_in_the_currency_the_question_names():
+    yuan = expected_kind("How many yuan went to the ferry?")
+    dollars, renminbi = parse_quantities("US$22 billion"), parse_quantities("160 billion yuan")
+    assert yuan is not None and yuan.satisfied_by(dollars[0])  # money, of another currency
+    assert not yuan.fits(dollars[0]) and yuan.fits(renminbi[0])

@@ -201,6 +201,18 @@ def test_an_undated_sentence_of_a_document_naming_several_years_answers_no_dated
     assert not isinstance(dated, DroppedClaim), dated
 
 
+def test_a_period_on_one_side_of_a_two_sided_question_dates_that_side_only():
+    text = "Harbour news. The pier opened in 2021 and the ferry began in 2022.\nThe port plans to spend $9 million on dredging this year."
+    story = passage("news/harbour.txt", text)
+    claim = ProposedClaim(1, "The port plans to spend $9 million on dredging this year.")
+    # The other side names its own time ("this year"): its claim is not held to 2023.
+    own_time = gate("How much did the pier cost in 2023, and what is the dredging plan for this year?", [story])
+    assert not isinstance(own_time.check(claim), DroppedClaim)
+    # One period for the whole question ("in 2023 ... and dredging?") holds for both sides.
+    one_period = gate("How much did the pier cost in 2023, and how much was spent on dredging?", [story]).check(claim)
+    assert isinstance(one_period, DroppedClaim) and one_period.kind is RejectionKind.OTHER_PERIOD
+
+
 def test_an_undated_sentence_of_a_document_naming_one_year_is_about_that_year():
     report = passage("reports/annual.txt", "Annual report for 2021.\nRevenue was $5 million.")
     result = gate("What was revenue in 2021?", [report]).check(ProposedClaim(1, "Revenue was $5 million."))

@@ -88,7 +88,7 @@ def earlier_level(question: str, claims: list[VerifiedClaim]) -> CalculationResu
         levels = [
             n for n in numbers
             if n.quantity.unit not in {MULTIPLIER, PERCENT, YEAR} and not states_change(n)
-            and (expected is None or (expected.satisfied_by(n.quantity, quote) and expected.named_unit in (None, n.quantity.unit)))
+            and (expected is None or expected.fits(n.quantity, quote))
         ]
         if len(multiples) == 1 and len({(n.quantity.value, n.quantity.unit) for n in levels}) == 1:
             result = combine("divide", levels[0], multiples[0])

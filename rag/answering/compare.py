@@ -45,6 +45,13 @@ _BETWEEN = re.compile(r"\bbetween\b(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)
 _EACH = re.compile(r"\b(?:each|respectively|both)\b", re.IGNORECASE)  # a figure for every thing named
 _AND = re.compile(r"(?P<a>.+?)\band\b(?P<b>.+)", re.IGNORECASE)  # "How many A and how many B?"
 _COMPARED = re.compile(r"(?P<a>.+?)\b(?:compared? (?:with|to|against)|versus|vs\.?)\b(?P<b>.+)", re.IGNORECASE)
+# A time named relative to now: "this year", "last quarter", "the latest report", "currently".
+_RELATIVE_TIME = re.compile(
+    r"\b(?:(?:this|last|next|current|previous|past|coming)\s+(?:fiscal\s+)?(?:year|quarter|month|week)|"
+    r"currently|now|today|latest|most recent)\b",
+    re.IGNORECASE,
+)
+_SAME_PREFIX = 4  # letters two words must share to be one word of a side ("plan" and "planning")
 _SIDE_WORDS = 2  # content words just before "than" that name the first side compared
 # "How many more <units> does <side A> deliver than ...": what follows the auxiliary is side A, whole.
 _AUXILIARY = re.compile(r"\b(?:is|are|was|were|does|do|did|has|have|had|will|would|can|could)\b", re.IGNORECASE)
@@ -161,15 +168,15 @@ def proposed_comparison(question: str, passages: list[Passage]) -> Calculation |
     for index, passage in enumerate(passages, start=1):
         text = passage.chunk.text
         for sentence in sentence_spans(text):
-            words = _side_stems(text[sentence.start : sentence.end])
+            words = side_stems(text[sentence.start : sentence.end])
             if not (sides[0] <= words and sides[1] & words):  # side A is its words next to "than": all of them
                 continue
             found: dict[int, set[tuple[float, str]]] = {0: set(), 1: set()}
             written: dict[tuple[float, str], Quantity] = {}
-            for quantity in _figures(passage, sentence.start, sentence.end):
+            for quantity in sentence_figures(passage, sentence.start, sentence.end):
                 if expected and not expected.satisfied_by(quantity, text):
                     continue
-                side = _side_of(text, sentence, quantity.start, quantity.end, sides)
+                side = side_of(text, sentence, quantity.start, quantity.end, sides)
                 if side is not None:
                     found[side].add((quantity.value, quantity.unit))
                     written.setdefault((quantity.value, quantity.unit), quantity)
@@ -293,12 +300,48 @@ def _asked_operation(question: str, operation: str) -> str:
 def uncovered_side(question: str, statements: list[str]) -> set[str]:
     """The own words of the side of a comparison, or of the two things asked together, that none of
     `statements` names, when the other side is named."""
-    sides = _own_words(question) or _asked_together(question)
+    sides = two_sides(question)
     if sides is None:
         return set()
-    said = set().union(*(_side_stems(s) for s in statements))
+    said = set().union(*(side_stems(s) for s in statements))
     named = [bool(own & said) for own in sides]
     return sides[named.index(False)] if named.count(True) == 1 else set()
+
+
+def two_sides(question: str) -> tuple[set[str], set[str]] | None:
+    """The stems only each side names: of the two things compared, else of the two asked together."""
+    return _own_words(question) or _asked_together(question)
+
+
+def dated_sides(question: str) -> tuple[set[str], set[str]] | None:
+    """The own words of the side of a two-sided question that names a period, then of the side that names its
+    own time another way: "spent on A in 2025, and what is its B plan this year" dates A only. None otherwise
+    ("revenue in 2021, and its profit": the one period holds for both)."""
+    sides = two_sides(question)
+    texts = compared_texts(question) or ((m.group("a"), m.group("b")) if (m := _AND.search(question)) else None)
+    if sides is None or texts is None:
+        return None
+    dated = [bool(find_periods(text)) for text in texts]
+    if dated.count(True) != 1 or not _RELATIVE_TIME.search(texts[dated.index(False)]):
+        return None
+    return (sides[0], sides[1]) if dated[0] else (sides[1], sides[0])
+
+
+def names_side(words: set[str], own: set[str]) -> bool:
+    """Whether `words` name at least half of a side's `own` words (one word of a long side, "report", names
+    no side)."""
+    return named_share(words, own) >= 0.5
+
+
+def named_share(words: set[str], own: set[str]) -> float:
+    """The share of a side's `own` words that `words` name, a word matching another that shares its first
+    four letters or more ("plan" and "planning"): a question words a side unlike its source."""
+    return sum(any(_same_word(word, other) for other in words) for word in own) / len(own) if own else 0.0
+
+
+def _same_word(a: str, b: str) -> bool:
+    shorter, longer = sorted((a, b), key=len)
+    return a == b or (len(shorter) >= _SAME_PREFIX and longer.startswith(shorter))
 
 
 def asks_about_two(question: str) -> bool:
@@ -378,7 +421,7 @@ def _without_periods(question: str) -> str:
     return question
 
 
-def _figures(passage: Passage, start: int, end: int) -> list[Quantity]:
+def sentence_figures(passage: Passage, start: int, end: int) -> list[Quantity]:
     """The figures between `start` and `end` of the passage: not years, dates, references or numbers in names."""
     text = passage.chunk.text
     not_figures = non_figure_spans(text)
@@ -388,9 +431,12 @@ def _figures(passage: Passage, start: int, end: int) -> list[Quantity]:
     ]
 
 
-def _side_of(text: str, sentence: Span, start: int, end: int, sides: tuple[set[str], set[str]]) -> int | None:
-    """0 for side A, 1 for side B: the side whose own word is nearest the figure at `start:end` within its clause."""
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)]
+def side_of(
+    text: str, sentence: Span, start: int, end: int, sides: tuple[set[str], set[str]], *, in_clause: bool = True
+) -> int | None:
+    """0 for side A, 1 for side B: the side whose own word is nearest the figure at `start:end` within its
+    clause (`in_clause`), else within its sentence."""
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)] if in_clause else []
     clause_start = max([b for b in breaks if b < start], default=sentence.start)
     clause_end = min([b for b in breaks if b >= end], default=sentence.end)
     clause = _without_periods(text[clause_start:clause_end])  # once per clause: it is the slow part
@@ -414,13 +460,13 @@ def _possible_sides(number: CheckedNumber, sides: tuple[set[str], set[str]], cla
     quote, at = _figure_in_quote(number)
     if clause_only:
         sentence = next((s for s in sentence_spans(quote) if s.start <= at < s.end), None)
-        side = _side_of(quote, sentence, at, at + len(number.quantity.text), sides) if sentence and at >= 0 else None
+        side = side_of(quote, sentence, at, at + len(number.quantity.text), sides) if sentence and at >= 0 else None
         return set() if side is None else {side}
     if at < 0:
         named = _named_sides(_stems(quote), sides)
     else:
         sentence = next((s for s in sentence_spans(quote) if s.start <= at < s.end), Span(0, len(quote)))
-        side = _side_of(quote, sentence, at, at + len(number.quantity.text), sides)
+        side = side_of(quote, sentence, at, at + len(number.quantity.text), sides)
         if side is not None:
             return {side}
         named = _named_sides(_stems(quote[sentence.start : sentence.end]), sides)
@@ -449,7 +495,7 @@ def states_change(number: CheckedNumber) -> bool:
 
 
 def _stems(text: str) -> set[str]:
-    return _side_stems(text) - COMPARISON_STEMS
+    return side_stems(text) - COMPARISON_STEMS
 
 
 def _side_words(text: str) -> list[str]:
@@ -461,5 +507,5 @@ def _word_stems(word: str) -> list[str]:
     return [word.lower()] if _NAME_WITH_DIGITS.fullmatch(word) else content_words(word)
 
 
-def _side_stems(text: str) -> set[str]:
+def side_stems(text: str) -> set[str]:
     return set(_side_words(text))

@@ -106,6 +106,10 @@ class Expected:
             return quantity.unit == "%"
         return self._counts(quantity.unit, quantity.unit.lower())
 
+    def fits(self, quantity: Quantity, text: str = "") -> bool:
+        """Of this kind and, when the question names a currency, in it ("how many yuan": not dollars)."""
+        return self.satisfied_by(quantity, text) and self.named_currency in (None, quantity.unit)
+
     def _counts(self, unit: str, counted: str) -> bool:
         """Whether a figure in `unit` is a count, of `counted` ("" for a bare count) when the question names it."""
         return (

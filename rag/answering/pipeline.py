@@ -47,6 +47,7 @@ from rag.answering.reply import (
     reply_status,
 )
 from rag.answering.scope import Scope, periods_of_documents
+from rag.answering.sides import side_claim
 from rag.answering.spread import row_range
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, calculate, passage_span
 from rag.answering.words import content_stems
@@ -364,6 +365,10 @@ class _AnswerRun:
             pool_gate = shown_gate.over(pool)
             for field in field_claims(self.question, unanswered, pool):
                 yield from self._show(pool_gate.admit(field))
+        # A side of "how much more A than B" or "A, and B?" no claim speaks of: the sentence that names it and
+        # states one figure of the asked kind, read by code (a small model shown it again still leaves it out).
+        if side := side_claim(self.question, self.verified, pool):
+            yield from self._show(shown_gate.over(pool).admit(side))
         # Nothing the model wrote stood: the two cells of one row whose columns the question compares, read by
         # code (the cell a question names by row and column was read before the model, `_look_up`).
         if not self.verified and calculation is None:

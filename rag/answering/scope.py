@@ -14,7 +14,9 @@ periods (a year, fiscal year, quarter, "as of" date or release, `rag.periods`):
   a matching period; when the quote names no period, when its document's profile does;
   and when the document has no profiled period, when its text names that one period only, or
   one year far more often than any other.
-  Otherwise it is refused (OTHER_PERIOD);
+  Otherwise it is refused (OTHER_PERIOD). A period written on one side of a two-sided question
+  dates that side only ("spent on A in 2025, and what is its B plan this year?"): a claim that
+  names the other side is not held to it;
 - when no retrieved passage of a document that may answer (the named subject's, the named
   document) is about an asked period, the answer says what the documents cover instead
   (or, when a document's profile is of that period, that no passage found is about it)
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.answering.columns import column_of, table_header
+from rag.answering.compare import dated_sides, names_side, side_stems
 from rag.answering.verify import VerifiedClaim
 from rag.metadata import (
     DocumentProfile,
@@ -58,13 +61,15 @@ class Scope:
     asked: QuestionScope
     profiles: dict[str, DocumentProfile]  # source -> profile, for every document that has one
     document_periods: Callable[[str], list[Period]]  # source -> the periods its whole text names (fallback)
+    # The own words of a two-sided question's side that names a period, and of the side that names none.
+    dated_sides: tuple[set[str], set[str]] | None = None
 
     @classmethod
     def of(
         cls, question: str, profiles: dict[str, DocumentProfile], document_periods: Callable[[str], list[Period]]
     ) -> Scope:
         subjects = [p.subject for p in profiles.values() if p.subject]
-        return cls(question_scope(question, subjects), profiles, document_periods)
+        return cls(question_scope(question, subjects), profiles, document_periods, dated_sides(question))
 
     def profile_periods(self, source: str) -> list[Period]:
         """The periods `source`'s profile says it is about (none when it has no profile)."""
@@ -75,10 +80,13 @@ class Scope:
         """Why `claim` is about another subject or period than asked, or None."""
         if self.asked.names_nothing:
             return None
+        dated = self._dated(claim.statement)
         for span in claim.spans:
-            refusal = self.span_refusal(span, passages)
+            refusal = self.span_refusal(span, passages, dated=dated)
             if refusal:
                 return refusal
+        if not dated:
+            return None
         for number in claim.numbers:
             if not number.spans or number.derived:
                 continue
@@ -90,8 +98,13 @@ class Scope:
                 return RejectionKind.OTHER_PERIOD, f"{number.quantity.text} is in the {column.label} column, not {self._asked_periods()}"
         return None
 
-    def span_refusal(self, span: Span, passages: list[Passage]) -> tuple[RejectionKind, str] | None:
-        """Why the quoted `span` is about another subject or period than asked, or None."""
+    def _dated(self, statement: str) -> bool:
+        """Whether the question's periods hold for a claim: not when it names the side that names its own time."""
+        return self.dated_sides is None or not names_side(side_stems(statement), self.dated_sides[1])
+
+    def span_refusal(self, span: Span, passages: list[Passage], *, dated: bool = True) -> tuple[RejectionKind, str] | None:
+        """Why the quoted `span` is about another subject or period than asked (`dated`: than the periods
+        asked too), or None."""
         if self.asked.names_nothing:
             return None
         found = match(self.profiles.get(span.source), self.asked)
@@ -100,7 +113,7 @@ class Scope:
         if found.outcome is ScopeOutcome.OTHER_DOCUMENT:
             return RejectionKind.OTHER_PERIOD, found.reason
         header = table_header(span, passages)
-        if self.asked.periods and not self._about_asked_period(span.source, f"{header}\n{span.quote}"):
+        if dated and self.asked.periods and not self._about_asked_period(span.source, f"{header}\n{span.quote}"):
             return RejectionKind.OTHER_PERIOD, f"{span.source} is not about {self._asked_periods()}"
         return None
 

@@ -1,0 +1,61 @@
+"""The side of a two-sided question no claim speaks of: its figure read by code from a sentence naming it."""
+
+from __future__ import annotations
+
+from claims import claim
+
+from rag.answering.sides import side_claim
+from rag.types import Chunk, Passage
+
+_QUARRY = "The quarry shipped 48,000 tonnes of granite in 2023."
+_FERRY = "The harbour authority is reportedly planning to spend $3.2 million on a new ferry in 2024."
+_MARINA = "The town's marina budget stands at $9.5 million for 2024, of which $1.1 million goes to dredging."
+
+
+def passage(text: str) -> Passage:
+    return Passage(Chunk("docs/harbour.txt", text, 0, len(text), 1, 1, ""), score=1.0)
+
+
+def _side(question: str, answered: str, texts: list[str]) -> str | None:
+    found = side_claim(question, [claim(answered, "docs/answered.txt")], [passage(t) for t in texts])
+    return found.statement if found else None
+
+
+def test_the_compared_side_no_claim_names_is_read_from_its_sentence() -> None:
+    question = "How much more is the marina budget than the amount reportedly planned for the ferry?"
+    assert _side(question, _MARINA, [_QUARRY, _FERRY]) == _FERRY
+
+
+def test_a_side_worded_otherwise_matches_by_its_first_letters() -> None:
+    # "plan" in the question, "planning" in the source; "ferry" and "plan" both named.
+    question = "In dollars, how does the marina budget compare with the ferry plan?"
+    assert _side(question, _MARINA, [_FERRY]) == _FERRY
+
+
+def test_two_things_asked_together_read_the_one_left_out() -> None:
+    question = "What is the marina budget, and what will the harbour spend on the ferry?"
+    assert _side(question, _MARINA, [_QUARRY, _FERRY]) == _FERRY
+
+
+def test_only_a_figure_of_the_asked_unit_counts() -> None:
+    question = "How many tonnes did the quarry ship, and how many tonnes did the mill ship?"
+    mill = "The mill's new furnace cost $2 million."
+    assert _side(question, _QUARRY, [mill]) is None
+
+
+def test_a_sentence_of_two_figures_of_the_side_is_ambiguous() -> None:
+    question = "How much more is the marina budget than the ferry plan?"
+    two = "The ferry plan was put at $3.2 million in spring and $4.0 million in autumn."
+    assert _side(question, _MARINA, [two]) is None
+
+
+def test_a_figure_nearer_the_answered_side_is_not_the_missing_one() -> None:
+    question = "How much more is the marina budget than the ferry plan?"
+    both = "Beside the ferry plan, the marina budget of $9.8 million is the largest item."
+    assert _side(question, _MARINA, [both]) is None
+
+
+def test_nothing_is_read_when_both_sides_are_answered_or_none_is() -> None:
+    question = "How much more is the marina budget than the ferry plan?"
+    assert side_claim(question, [claim(_MARINA), claim(_FERRY)], [passage(_FERRY)]) is None
+    assert side_claim(question, [], [passage(_FERRY)]) is None
