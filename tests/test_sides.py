@@ -59,3 +59,10 @@ def test_nothing_is_read_when_both_sides_are_answered_or_none_is() -> None:
     question = "How much more is the marina budget than the ferry plan?"
     assert side_claim(question, [claim(_MARINA), claim(_FERRY)], [passage(_FERRY)]) is None
     assert side_claim(question, [], [passage(_FERRY)]) is None
+
+
+def test_a_currency_the_question_names_picks_the_figure_written_in_it():
+    question = "What is the marina budget, and what is the ferry plan for this year in dollars?"
+    both = "The ferry plan puts 20 million yuan (about $2.8 million) into the ferry this year."
+    assert _side(question, _MARINA, [both]) == both
+    assert _side(question.replace(" in dollars", ""), _MARINA, [both]) is None  # two figures, neither asked

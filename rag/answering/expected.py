@@ -54,6 +54,12 @@ _SPELLED_UNITS = frozenset("""
 """.split())
 _WHEN = re.compile(r"^\s*(when|in what year|in which year|what year)\b", re.IGNORECASE)
 # "how many times/years/more": arithmetic or durations, answered by computed figures; not constrained here.
+_HOW_MANY_PHRASE = re.compile(r"\bhow many\s+((?:[A-Za-z][\w'-]*\s*){1,4})", re.IGNORECASE)
+# Words that close the counted phrase: auxiliaries and prepositions ("how many firms <have> ...", "<in> 2023").
+_PHRASE_END = frozenset(
+    "is are was were be been do does did has have had will would can could shall should may might must "
+    "in on at of for from by with to during under over per than that which who".split()
+)
 _NOT_A_KIND = {"times", "years", "months", "days", "weeks", "more", "fewer", "of", "in", "other"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _JOINED_NOUN = re.compile(r"[^\S\n]+(?:and|or)[^\S\n]+([a-z][a-z-]*)")  # "men and apprentices" after a count
@@ -135,16 +141,42 @@ def expected_kind(question: str) -> Expected | None:
             return Expected(f"an amount in {code}", currency=True, named_currency=code)
         words = {singular_form(w) for w in _WORD.findall(question)}
         return Expected(f"a number of {noun}", count_words=frozenset(_with_same_count(words)))
-    currencies = {code for word in _WORD.findall(question) if (code := currency_named(word))}
-    if _HOW_MUCH.search(question) and (_MONEY.search(question) or currencies):
-        named = currencies.pop() if len(currencies) == 1 else None
+    named = named_currency(question)
+    if _HOW_MUCH.search(question) and (_MONEY.search(question) or _currencies(question)):
         return Expected(f"an amount in {named}" if named else "an amount of money", currency=True, named_currency=named)
     return None
+
+
+def named_currency(question: str) -> str | None:
+    """The one currency a question names anywhere ("in dollars", "How many yuan"), or None."""
+    currencies = _currencies(question)
+    return currencies.pop() if len(currencies) == 1 else None
+
+
+def _currencies(question: str) -> set[str]:
+    return {code for word in _WORD.findall(question) if (code := currency_named(word))}
 
 
 def _with_same_count(words: set[str]) -> set[str]:
     """`words` and every noun that counts the same things as one of them ("firm": also "company")."""
     return words.union(*(group for group in _SAME_COUNT if group & words))
+
+
+def counted_nouns(question: str) -> set[str]:
+    """What "how many <phrase>" counts, in the singular with the nouns that count the same things: the
+    phrase's last word before a verb or preposition ("how many Chinese chip companies have ...": company,
+    firm, ...). Empty when the question counts nothing."""
+    match = _HOW_MANY_PHRASE.search(question)
+    if match is None:
+        return set()
+    words = []
+    for word in _WORD.findall(match.group(1)):
+        if word.lower() in _PHRASE_END or word.lower().endswith(("ed", "ing")):
+            break
+        words.append(word)
+    if not words or {words[0].lower(), words[-1].lower()} & _NOT_A_KIND or currency_named(words[-1]):
+        return set()
+    return _with_same_count({singular_form(words[-1])})
 
 
 def asks_for_figure(question: str) -> bool:

@@ -31,6 +31,8 @@ from rag.answering.compare import (
 )
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
 from rag.answering.conflicts import find_conflict
+from rag.answering.counted import counted_claim
+from rag.answering.definitions import defined_values
 from rag.answering.fields import field_claims, unanswered_documents
 from rag.answering.focus import focus_passages
 from rag.answering.gate import ClaimGate, Evidence, absent_premises, premise_figures
@@ -47,6 +49,7 @@ from rag.answering.reply import (
     reply_status,
 )
 from rag.answering.scope import Scope, periods_of_documents
+from rag.answering.shares import share_of_amount
 from rag.answering.sides import side_claim
 from rag.answering.spread import row_range
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, calculate, passage_span
@@ -321,11 +324,15 @@ class _AnswerRun:
     def _look_up(self, reading: _Reading, gate: ClaimGate) -> Iterator[TextDelta]:
         """Answer by code, no model: a bracket-table lookup (`lookup.py`), else the cell of a written-out row
         the question names by row and column (`cells.py`: a small model reading a table of like rows often
-        copies a neighbouring row's); returns the difference of two cells when the question asks for it."""
+        copies a neighbouring row's), else the definition of a code-like name it gives (`definitions.py`);
+        returns the difference of two cells when the question asks for it."""
         claims = table_lookups(self.question, premise_figures(self.question), reading.pool, reading.store.documents)
         pool_gate = gate.over(reading.pool)
         if not claims:
-            cells = cell_claims(self.question, reading.pool) or compared_rows(self.question, reading.pool) or ()
+            cells = (
+                cell_claims(self.question, reading.pool) or compared_rows(self.question, reading.pool)
+                or defined_values(self.question, reading.pool, reading.store.documents)
+            )
             checked = [pool_gate.check(claim) for claim in cells]
             if not any(isinstance(claim, VerifiedClaim) for claim in checked):
                 self.dropped += [claim for claim in checked if isinstance(claim, DroppedClaim)]
@@ -355,24 +362,31 @@ class _AnswerRun:
             reply = yield from self._generate(generator, gate, passages, quiet=bool(reading.absent))
         # Code looks for the two sides' figures in every retrieved passage, not only in what the model read.
         pool = reading.pool
+        pool_gate = shown_gate.over(pool)
         calculation = self._calculate(reply.reply.calculation, passages, gate) or self._calculate(
-            proposed_comparison(self.question, pool), pool, shown_gate.over(pool)
+            proposed_comparison(self.question, pool), pool, pool_gate
         )
         for claim in reply.pending:
             yield from self._try_claim(gate, claim, calculation, None)
         # A side of "the A and B hotels" no claim speaks of: its documents' field of the asked kind, read by code.
         if unanswered := unanswered_documents(self.question, self.verified, {p.chunk.source for p in pool}, reading.scope):
-            pool_gate = shown_gate.over(pool)
             for field in field_claims(self.question, unanswered, pool):
                 yield from self._show(pool_gate.admit(field))
         # A side of "how much more A than B" or "A, and B?" no claim speaks of: the sentence that names it and
         # states one figure of the asked kind, read by code (a small model shown it again still leaves it out).
         if side := side_claim(self.question, self.verified, pool):
-            yield from self._show(shown_gate.over(pool).admit(side))
+            yield from self._show(pool_gate.admit(side))
         # Nothing the model wrote stood: the two cells of one row whose columns the question compares, read by
         # code (the cell a question names by row and column was read before the model, `_look_up`).
         if not self.verified and calculation is None:
-            calculation = yield from self._compare_cells(shown_gate.over(pool), gate)
+            calculation = yield from self._compare_cells(pool_gate, gate)
+        # "How many yuan will go to A?" of "It will spend 40 billion yuan. About 60% of these orders go to A":
+        # a stated share of a stated whole, multiplied by code (the model quotes the share, or divides it by itself).
+        if not self.verified and calculation is None:
+            calculation = self._checked(share_of_amount(self.question, pool), pool_gate)
+        # "How many companies ...?" of "nine Chinese firms have ...": a count the model passed over, read by code.
+        if not self.verified and calculation is None and (count := counted_claim(self.question, pool)):
+            yield from self._show(pool_gate.admit(count))
         # "How much did it fall between February and November?", "How many more A than B?", "What is the
         # range?": the claims state one figure for each date, each side, or each end, and code does the arithmetic.
         if calculation is None:
@@ -489,7 +503,7 @@ class _AnswerRun:
         if isinstance(result, DroppedClaim):
             self.dropped.append(result)
             return
-        if any(_same_statement(result, earlier) for earlier in self.verified):
+        if any(_repeats(result, earlier) for earlier in self.verified):
             return
         self.verified.append(result)
         self.repairs += [Repair(result.statement, r) for r in result.repairs]
@@ -620,8 +634,10 @@ class _GeneratedReply:
     pending: list[ProposedClaim]
 
 
-def _same_statement(a: VerifiedClaim, b: VerifiedClaim) -> bool:
-    return a.statement.strip().lower() == b.statement.strip().lower()
+def _repeats(claim: VerifiedClaim, earlier: VerifiedClaim) -> bool:
+    """Whether `claim` says nothing `earlier` did not: its statement is the earlier one's, or part of it (the
+    model's sentence after code quoted the whole sentence it comes from)."""
+    return " ".join(claim.statement.lower().split()).rstrip(".") in " ".join(earlier.statement.lower().split())
 
 
 def _shorten(quote: str, limit: int = 160) -> str:

@@ -4,9 +4,9 @@ Asked "How much more is the A budget than the amount planned for B?" or "What di
 A, and what is its B plan?", a small model states one side's figure and not the other, even
 when shown the other's passage again. So when one side stays unanswered, the retrieved passages
 are searched, best first, for a sentence that names (nearly) all of that side's own words and
-states exactly one figure of the kind the question asks ("how many yuan": only yuan) that is
-nearer a word of that side than of the answered one. That sentence is quoted as a claim and
-passes the same gate as any other. A claim speaks of a side when it names half its words or
+states exactly one figure of the kind the question asks (in the currency it names, "how many
+yuan" or "in dollars", if it names one) nearer a word of that side than of the answered one.
+That sentence is quoted as a claim and passes the same gate as any other. A claim speaks of a side when it names half its words or
 more ("report" alone does not name "the amount it reportedly planned for B").
 """
 
@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rag.answering.compare import named_share, names_side, sentence_figures, side_of, side_stems, two_sides
-from rag.answering.expected import expected_kind
+from rag.answering.expected import expected_kind, named_currency
 from rag.answering.verify import VerifiedClaim, passage_span, quoted_claim
 from rag.chunking import sentence_spans
+from rag.numbers import is_currency
 from rag.types import Passage
 
 _NAMED_SHARE = 0.75  # of the side's own words, the share a sentence must name: a long side may be worded otherwise
@@ -34,7 +35,7 @@ def side_claim(question: str, claims: list[VerifiedClaim], passages: Iterable[Pa
         return None
     side = named.index(False)
     missing = sides[side]
-    expected = expected_kind(question)
+    expected, currency = expected_kind(question), named_currency(question)
     answered_figures = {(n.quantity.value, n.quantity.unit) for claim in claims for n in claim.numbers}
     for passage in passages:
         text = passage.chunk.text
@@ -44,6 +45,7 @@ def side_claim(question: str, claims: list[VerifiedClaim], passages: Iterable[Pa
             figures = {
                 (q.value, q.unit) for q in sentence_figures(passage, sentence.start, sentence.end)
                 if (expected is None or expected.fits(q, text))
+                and (currency is None or not is_currency(q.unit) or q.unit == currency)
                 and side_of(text, sentence, q.start, q.end, sides, in_clause=False) == side
             }
             if len(figures) == 1 and not figures & answered_figures:

@@ -1,0 +1,75 @@
+"""An amount asked for that a source gives as a percentage of a stated whole, computed by code.
+
+"The council will spend $8 million on roads. About 30% of this will go to resurfacing."
+answers "How much will go to resurfacing?" only by arithmetic, and a small model asked it
+either quotes the 30% (no amount, refused as the wrong kind) or proposes a ratio of the 30%
+with itself. So when the model's reply stood for nothing, code looks, best passage first, for
+a sentence that states one percentage written as a share ("30% of ...") and names words of
+the question its whole's sentence does not (what the share goes to: "resurfacing"), and for
+the whole: the one figure of the asked kind in the same sentence ("30% of its $8 million
+budget"), or, when the share points back ("of this", "of these orders", "of the total"), in
+the sentence before it. The product passes the same gate as any calculation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rag.answering.compare import asks_about_two, sentence_figures
+from rag.answering.expected import expected_kind
+from rag.answering.verify import CalculationResult, CheckedNumber, combine, passage_span
+from rag.answering.words import GENERIC_FIGURE_STEMS, content_stems
+from rag.chunking import Span, sentence_spans
+from rag.numbers import PERCENT, Quantity
+from rag.types import Passage
+
+_SHARE_OF = re.compile(r"\s*of\b", re.IGNORECASE)  # right after the percentage: "30% of ..."
+_POINTS_BACK = re.compile(r"\s*of\s+(?:these|this|that|those|it|them|the\s+total|the\s+amount|the\s+sum)\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,;]\s")  # "1,000" is no clause break
+_OWN_WORDS = 2  # question words the share's sentence must name that its whole's does not
+
+
+def share_of_amount(question: str, passages: Iterable[Passage]) -> CalculationResult | None:
+    """The asked amount as a stated percentage of a stated whole, from the first passage that gives both."""
+    expected = expected_kind(question)
+    if expected is None or expected.percent or asks_about_two(question):
+        return None
+    asked = content_stems(question) - GENERIC_FIGURE_STEMS
+    for passage in passages:
+        text = passage.chunk.text
+        sentences = sentence_spans(text)
+        for index, sentence in enumerate(sentences):
+            for clause in _clauses(text, sentence):
+                figures = sentence_figures(passage, clause.start, clause.end)
+                shares = [q for q in figures if q.unit == PERCENT]
+                if len({q.value for q in shares}) != 1 or _SHARE_OF.match(text, shares[0].end) is None:
+                    continue
+                whole_sentence, whole_words = sentence, set()
+                wholes = [q for q in sentence_figures(passage, sentence.start, sentence.end) if expected.fits(q, text)]
+                if not wholes and index > 0 and _POINTS_BACK.match(text, shares[0].end):
+                    whole_sentence = sentences[index - 1]
+                    whole_words = content_stems(text[whole_sentence.start : whole_sentence.end])
+                    wholes = [
+                        q for q in sentence_figures(passage, whole_sentence.start, whole_sentence.end)
+                        if expected.fits(q, text)
+                    ]
+                own = (content_stems(text[clause.start : clause.end]) - whole_words) & asked
+                if len({(q.value, q.unit) for q in wholes}) != 1 or len(own) < _OWN_WORDS:
+                    continue
+                share = _checked(shares[0], passage, sentence)
+                result = combine("multiply", share, _checked(wholes[0], passage, whole_sentence))
+                if isinstance(result, CalculationResult):
+                    return result
+    return None
+
+
+def _clauses(text: str, sentence: Span) -> list[Span]:
+    """The sentence cut at commas and semicolons: "60% of these orders go to A, while 40% go to B"."""
+    cuts = [sentence.start, *(m.end() for m in _CLAUSE_END.finditer(text, sentence.start, sentence.end)), sentence.end]
+    return [Span(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _checked(quantity: Quantity, passage: Passage, sentence: Span) -> CheckedNumber:
+    """The figure traced to the sentence that states it."""
+    return CheckedNumber(quantity, [passage_span(passage, sentence.start, sentence.end)])
