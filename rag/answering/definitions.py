@@ -6,18 +6,18 @@ neighbouring line. The question's name picks the line: a code-like name (capital
 letters or more, or words joined by underscores: `TDBLCOMPLEX`, `max_iter`) written as a
 definition (`#define NAME value`, `NAME = value`, `NAME: value`). When every definition
 of that one name in the whole corpus gives the same value ("BITPIX = 16" and "BITPIX = 64"
-define no one value), its retrieved definition, up to its value, is proposed as a claim, and the gate checks it as it checks the model's. Figures the question
-itself gives (a release, "CFITSIO 4.2") are never the value.
+define no one value), its retrieved definition, up to its value, is proposed as a claim,
+and the gate checks it as it checks the model's. Figures the question itself gives (a
+release, "CFITSIO 4.2") are never the value.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from rag.answering.reply import ProposedClaim
 from rag.numbers import parse_quantities
-from collections.abc import Mapping
-
 from rag.types import Passage
 
 _NAME = re.compile(r"\b(?:[A-Z][A-Z0-9]{3,}(?:_[A-Z0-9]+)*|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)\b")

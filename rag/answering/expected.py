@@ -53,13 +53,13 @@ _SPELLED_UNITS = frozenset("""
     degree byte kilobyte megabyte gigabyte terabyte watt kilowatt megawatt gigawatt hertz percent point cent
 """.split())
 _WHEN = re.compile(r"^\s*(when|in what year|in which year|what year)\b", re.IGNORECASE)
-# "how many times/years/more": arithmetic or durations, answered by computed figures; not constrained here.
 _HOW_MANY_PHRASE = re.compile(r"\bhow many\s+((?:[A-Za-z][\w'-]*\s*){1,4})", re.IGNORECASE)
 # Words that close the counted phrase: auxiliaries and prepositions ("how many firms <have> ...", "<in> 2023").
 _PHRASE_END = frozenset(
     "is are was were be been do does did has have had will would can could shall should may might must "
     "in on at of for from by with to during under over per than that which who".split()
 )
+# "how many times/years/more": arithmetic or durations, answered by computed figures; not constrained here.
 _NOT_A_KIND = {"times", "years", "months", "days", "weeks", "more", "fewer", "of", "in", "other"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _JOINED_NOUN = re.compile(r"[^\S\n]+(?:and|or)[^\S\n]+([a-z][a-z-]*)")  # "men and apprentices" after a count

@@ -27,7 +27,7 @@ from rag.types import Passage
 _SHARE_OF = re.compile(r"\s*of\b", re.IGNORECASE)  # right after the percentage: "30% of ..."
 _POINTS_BACK = re.compile(r"\s*of\s+(?:these|this|that|those|it|them|the\s+total|the\s+amount|the\s+sum)\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;]\s")  # "1,000" is no clause break
-_OWN_WORDS = 2  # question words the share's sentence must name that its whole's does not
+_OWN_WORDS = 2  # question words the share's clause must name that its whole's sentence does not
 
 
 def share_of_amount(question: str, passages: Iterable[Passage]) -> CalculationResult | None:
