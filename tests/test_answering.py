@@ -153,3 +153,22 @@ def test_a_table_cell_named_by_row_and_column_is_read_by_code(tmp_path, embedder
     longer = tables.ask("How many meters longer is the SGA 60 major axis than the Bessel 1841 one?")
     assert_faithful(longer)
     assert "Computed from the cited figures: 6378298.3 - 6377397.2 = 901" in longer.answer
+
+
+def test_a_constant_named_in_the_question_is_read_from_its_definition(tmp_path, embedder, pipeline):
+    """A list of like definitions: the answer is the named constant's line, not a neighbour's."""
+    header = _over_one_file(
+        tmp_path,
+        "acme_types.txt",
+        "Acme I/O library 3.1: data type codes\n"
+        + "".join(f"#define {name} {code} /* {kind} */\n" for name, code, kind in (
+            ("TSHORTINT", 21, "short integer"), ("TWIDEINT", 41, "wide integer"), ("TWIDEFLOAT", 83, "wide float"),
+            ("TPAIRFLOAT", 163, "pair of floats (2 words)"), ("TTEXT", 16, "text"),
+        )),
+        embedder,
+        pipeline,
+    )
+    answer = header.ask("In the Acme I/O library 3.1, what data type code is defined for TWIDEFLOAT?")
+    assert_faithful(answer)
+    values = {n.value for n in answer.numbers}
+    assert 83 in values and not values & {21, 41, 163, 16}
