@@ -1,11 +1,11 @@
 """A count a sentence writes before the noun the question counts, read by code when the model gave nothing.
 
-Asked "How many Chinese chip companies have each shipped more than 10,000 AI chips?", a
-small model reading "At least nine Chinese firms have joined the 10,000-chip club by
-shipping over 10,000 units each" says the documents do not say: the count is spelled out
-and the noun is another word for the one asked. Code reads it: the first retrieved sentence
+Asked "How many local wine companies have each exported more than 5,000 cases?", a
+small model reading "At least seven local firms have exported more than 5,000 cases each,
+including two that shipped 12,000 cases" says the documents do not say: the count is
+spelled out and the noun is another word for the one asked. Code reads it: the first retrieved sentence
 that names most of the question's words and states exactly one count of what the question
-counts ("nine Chinese firms" for "how many ... companies": nouns that count the same things,
+counts ("seven local firms" for "how many ... companies": nouns that count the same things,
 `expected.counted_nouns`), not a figure the question itself gives. The sentence is quoted
 as a claim and passes the same gate as any other.
 """

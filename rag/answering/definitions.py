@@ -1,14 +1,14 @@
-"""The value a reference defines for a name the question gives ("#define TDBLCOMPLEX 163"), proposed by code.
+"""The value a reference defines for a name the question gives ("#define TWIDEFLOAT 83"), proposed by code.
 
-Reference manuals list constants by the dozen, one line each: "#define TINT 31",
-"#define TLONG 41", ... Asked for one of them by its name, a small model copies a
+Reference manuals list constants by the dozen, one line each: "#define TSHORT 21",
+"#define TWIDEINT 84", ... Asked for one of them by its name, a small model copies a
 neighbouring line. The question's name picks the line: a code-like name (capitals of four
-letters or more, or words joined by underscores: `TDBLCOMPLEX`, `max_iter`) written as a
+letters or more, or words joined by underscores: `TWIDEFLOAT`, `max_retry`) written as a
 definition (`#define NAME value`, `NAME = value`, `NAME: value`). When every definition
-of that one name in the whole corpus gives the same value ("BITPIX = 16" and "BITPIX = 64"
+of that one name in the whole corpus gives the same value ("WIDTH = 16" and "WIDTH = 64"
 define no one value), its retrieved definition, up to its value, is proposed as a claim,
 and the gate checks it as it checks the model's. Figures the question itself gives (a
-release, "CFITSIO 4.2") are never the value.
+release, "Acme 2.1") are never the value.
 """
 
 from __future__ import annotations

@@ -164,7 +164,7 @@ def _with_same_count(words: set[str]) -> set[str]:
 
 def counted_nouns(question: str) -> set[str]:
     """What "how many <phrase>" counts, in the singular with the nouns that count the same things: the
-    phrase's last word before a verb or preposition ("how many Chinese chip companies have ...": company,
+    phrase's last word before a verb or preposition ("how many local wine companies have ...": company,
     firm, ...). Empty when the question counts nothing."""
     match = _HOW_MANY_PHRASE.search(question)
     if match is None:

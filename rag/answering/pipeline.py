@@ -380,11 +380,11 @@ class _AnswerRun:
         # code (the cell a question names by row and column was read before the model, `_look_up`).
         if not self.verified and calculation is None:
             calculation = yield from self._compare_cells(pool_gate, gate)
-        # "How many yuan will go to A?" of "It will spend 40 billion yuan. About 60% of these orders go to A":
+        # "How many dollars will go to A?" of "It will spend $8 million. About 30% of this will go to A":
         # a stated share of a stated whole, multiplied by code (the model quotes the share, or divides it by itself).
         if not self.verified and calculation is None:
             calculation = self._checked(share_of_amount(self.question, pool), pool_gate)
-        # "How many companies ...?" of "nine Chinese firms have ...": a count the model passed over, read by code.
+        # "How many companies ...?" of "seven local firms have ...": a count the model passed over, read by code.
         if not self.verified and calculation is None and (count := counted_claim(self.question, pool)):
             yield from self._show(pool_gate.admit(count))
         # "How much did it fall between February and November?", "How many more A than B?", "What is the
