@@ -174,7 +174,7 @@ _FY_YEAR = r"(?P<fyyear>(?:1[6-9]|20)?\d\d)(?:\s*[-/]\s*(?P<fynext>\d{2,4}))?"  
 _SHAPES: list[tuple[str, re.Pattern[str]]] = [
     ("ended", re.compile(
         r"(?i)\b(?:(?P<span>fiscal\s+year|year|twelve\s+months|12\s+months|quarter|quarterly\s+period|three\s+months|six\s+months|half[-\s]year|period)s?\s+)"
-        rf"end(?:ed|ing)\s+(?:on\s+)?{_DATE}"
+        rf"(?:(?:which|that)\s+)?(?:end(?:ed|ing|s)|clos(?:ed|ing|es))\s+(?:on\s+)?{_DATE}"
     )),
     ("as_of", re.compile(rf"(?i)\bas\s+(?:of|at)\s+{_DATE}")),
     ("ordinal_part", re.compile(

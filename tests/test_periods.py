@@ -36,6 +36,8 @@ YEAR, FY, Q, H, DATE, VERSION = (
         ("Annual report for the fiscal year ended June 30, 2022.", "FY2022", "fiscal year ended June 30, 2022"),
         ("For the year ended December 31, 2021, revenue was flat.", "2021", "year ended December 31, 2021"),
         ("Receipts for the fiscal year ending June 30, 1894 fell.", "FY1894", "fiscal year ending June 30, 1894"),
+        ("Exports for the fiscal year which closed June 30, 1892 grew.", "FY1892", "fiscal year which closed June 30, 1892"),
+        ("The year that closed on June 30, 1893 saw less.", "FY1893", "year that closed on June 30, 1893"),
         ("Q2 FY2024 bookings doubled.", "Q2 FY2024", "Q2 FY2024"),
         ("In the second quarter of 2023 the plant closed.", "Q2 2023", "second quarter of 2023"),
         ("Q3 2021 shipments were late.", "Q3 2021", "Q3 2021"),
