@@ -131,6 +131,19 @@ def test_a_figure_its_passage_writes_twice_is_listed_once_among_the_disagreeing(
     assert summary.count("$6.8 billion") == 1 and "$9 billion" in summary
 
 
+def test_the_conflict_summary_says_which_figure_is_an_estimate(tmp_path, settings, embedder):
+    estimated = dict(DOCS, **{"acme-review.txt": "Acme review.\nAcme will invest an estimated $9 billion abroad in 2024.\n"})
+    configured = _indexed(tmp_path, settings, embedder, estimated)
+    generator = ScriptedGenerator(citing("$6.8 billion abroad", "In 2024 Acme will invest $6.8 billion abroad to build new plants."))
+    answer = Pipeline(configured, embedder=embedder, generator=generator, show_progress=False).ask(
+        "How much will Acme invest abroad in 2024?"
+    )
+    assert answer.conflict
+    summary = answer.answer[answer.answer.index("The sources disagree") :]
+    estimate = next(c.id for c in answer.citations if "estimated" in c.quote)
+    assert f"[{estimate}] is an estimate; see each quote." in summary
+
+
 def test_a_question_about_two_things_reports_no_conflict(corpus_settings, embedder):
     # The first answer as above, then the side it left out: a question about two things, whose figures differ
     # as the things do ($9 billion abroad, from another source, is no second reading of either).

@@ -52,6 +52,8 @@ _IDENTIFIER = re.compile(r"^0\d|^#")
 _CODE = re.compile(r"\b(?:0\d+|[A-Za-z]+-?\d+[A-Za-z0-9]*)\b")
 _IDENTIFIER_BEFORE = re.compile(r"(?:\bno\.?|\bid|\bnumber|#)\s*$", re.IGNORECASE)
 _IN_CODE = re.compile(r"[\d,.]*\d-?[A-Za-z]\b")  # "1042-S", "1040A": a number joined to a letter names a form
+# "the estimated receipts", "a projected deficit": a figure that forecasts what another source may report.
+_ESTIMATE = re.compile(r"\b(?:estimat(?:e|ed|es|ing)|projected|forecasts?|anticipated)\b", re.IGNORECASE)
 _NOT_FIGURES = {"year"}  # years date a figure; they are not the figure asked about
 # "If the amount is over $150,000, ...": a figure a condition compares against bounds a quantity, it does not state one.
 _THRESHOLD_BEFORE = re.compile(
@@ -184,6 +186,11 @@ def find_conflict(
 def _same_measure(measured: set[str], named: set[str], context: str) -> bool:
     """Whether `context` speaks of what the anchor measures: its words from the question, and the record it names."""
     return measured <= content_stems(context) and named <= _identifiers(context)
+
+
+def is_estimate(number: CheckedNumber) -> bool:
+    """Whether the clause stating `number` calls it an estimate: what differs from a figure reported after the fact."""
+    return _ESTIMATE.search(_clause(number.spans[0].quote, number.quantity.text)) is not None
 
 
 def _clause(sentence: str, written: str) -> str:
