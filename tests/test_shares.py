@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answering.shares import share_of_amount
+from rag.answering.shares import share_of_amount, share_of_whole
 from rag.types import Chunk, Passage
 
 
@@ -48,3 +48,21 @@ def test_a_whole_of_another_currency_or_two_wholes_compute_nothing():
 def test_a_percentage_asked_is_no_amount_to_compute():
     text = "The council will spend $8 million on roads next year. About 30% of this will go to resurfacing rural lanes."
     assert _computed("What percentage will go to resurfacing rural lanes?", text) is None
+
+
+def _share(question: str, text: str) -> str | None:
+    result = share_of_whole(question, [passage(text)])
+    return f"{result.expression} = {result.value.text}" if result else None
+
+
+def test_a_share_asked_of_a_whole_and_a_part_stated_in_one_sentence_is_divided():
+    text = "The council adopted a $12 million transport plan, which includes $3 million set aside for cycle paths."
+    question = "What share of the council's transport plan is set aside for cycle paths?"
+    assert _share(question, text) == "$3 million as a share of $12 million = 25%"
+
+
+def test_no_share_without_a_figure_for_each_side_or_when_the_part_exceeds_the_whole():
+    question = "What share of the council's transport plan is set aside for cycle paths?"
+    assert _share(question, "The council adopted a $12 million transport plan with new cycle paths.") is None
+    assert _share(question, "A $3 million transport plan was adopted, and $12 million set aside for cycle paths.") is None
+    assert _share(question, "The council's $12 million budget includes $3 million for parks.") is None

@@ -161,7 +161,7 @@ def proposed_comparison(question: str, passages: list[Passage]) -> Calculation |
     names a kind of figure, only that kind counts.
     """
     match = _MORE_THAN.search(question) or _EXCEEDS.search(question)
-    sides = _own_words(_without_periods(question))
+    sides = _own_words(without_periods(question))
     if match is None or sides is None:
         return None
     expected = expected_kind(question)
@@ -208,7 +208,7 @@ def claimed_comparison(question: str, claims: list[VerifiedClaim]) -> Calculatio
         n for claim in claims for n in figures_of(claim)
         if not states_change(n) and not (expected and not expected.satisfied_by(n.quantity, claim.statement))
     ]
-    readings = _readings_apart(_without_periods(question), numbers)
+    readings = _readings_apart(without_periods(question), numbers)
     pair = next((pair for sides, wide in readings if (pair := _one_per_side(numbers, sides, wide))), None)
     return None if pair is None else side_difference(question, *pair)
 
@@ -406,7 +406,7 @@ def _side_readings(question: str) -> list[tuple[tuple[set[str], set[str]], bool]
 def _asked_together(question: str) -> tuple[set[str], set[str]] | None:
     """The two things a question asks about at once ("the <diabetes> and <Linnerud> datasets", "the
     <receipts> and <expenditures>"): the content word nearest "and" on each side, when they differ."""
-    match = _AND.search(_without_periods(question))
+    match = _AND.search(without_periods(question))
     if match is None:
         return None
     before = [w for w in content_words(match.group("a")) if w not in COMPARISON_STEMS][-1:]
@@ -414,7 +414,7 @@ def _asked_together(question: str) -> tuple[set[str], set[str]] | None:
     return ({before[0]}, {after[0]}) if before and after and before != after else None
 
 
-def _without_periods(question: str) -> str:
+def without_periods(question: str) -> str:
     """The question with its periods blanked: "in the fiscal year ended June 30, 1896" says when, not which side."""
     for mention in reversed(find_periods(question)):
         question = question[: mention.start] + " " * (mention.end - mention.start) + question[mention.end :]
@@ -439,7 +439,7 @@ def side_of(
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)] if in_clause else []
     clause_start = max([b for b in breaks if b < start], default=sentence.start)
     clause_end = min([b for b in breaks if b >= end], default=sentence.end)
-    clause = _without_periods(text[clause_start:clause_end])  # once per clause: it is the slow part
+    clause = without_periods(text[clause_start:clause_end])  # once per clause: it is the slow part
     nearest: dict[int, int] = {}
     for word in _WORD.finditer(clause):
         stems = set(_word_stems(word.group()))
@@ -500,7 +500,7 @@ def _stems(text: str) -> set[str]:
 
 def _side_words(text: str) -> list[str]:
     """The words that can name a side, in order: content stems, and names written with digits, lower-cased."""
-    return [stem for word in _WORD.finditer(_without_periods(text)) for stem in _word_stems(word.group())]
+    return [stem for word in _WORD.finditer(without_periods(text)) for stem in _word_stems(word.group())]
 
 
 def _word_stems(word: str) -> list[str]:

@@ -1,4 +1,10 @@
-"""An amount asked for that a source gives as a percentage of a stated whole, computed by code.
+"""A share asked of two stated figures, or an amount a source gives as a percentage of a stated whole, computed by code.
+
+"The plan totals $12 million, including $3 million for parks." answers "What share of the plan is
+set aside for parks?" only by division, and a small model finds no stated percentage and says the
+documents do not say. So when the model's reply stood for nothing, code looks, best passage first,
+for a sentence that names at least half of the whole's own words and of the part's, with one figure
+nearest each (`compare.side_of`), of one unit, the part's the smaller: the part as a share of the whole.
 
 "The council will spend $8 million on roads. About 30% of this will go to resurfacing."
 answers "How much will go to resurfacing?" only by arithmetic, and a small model asked it
@@ -16,10 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rag.answering.compare import asks_about_two, sentence_figures
+from rag.answering.compare import asks_about_two, names_side, sentence_figures, side_of, side_stems, without_periods
 from rag.answering.expected import expected_kind
 from rag.answering.verify import CalculationResult, CheckedNumber, combine, passage_span
-from rag.answering.words import GENERIC_FIGURE_STEMS, content_stems
+from rag.answering.words import COMPARISON_STEMS, GENERIC_FIGURE_STEMS, content_stems
 from rag.chunking import Span, sentence_spans
 from rag.numbers import PERCENT, Quantity
 from rag.types import Passage
@@ -28,6 +34,45 @@ _SHARE_OF = re.compile(r"\s*of\b", re.IGNORECASE)  # right after the percentage:
 _POINTS_BACK = re.compile(r"\s*of\s+(?:these|this|that|those|it|them|the\s+total|the\s+amount|the\s+sum)\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;]\s")  # "1,000" is no clause break
 _OWN_WORDS = 2  # question words the share's clause must name that its whole's sentence does not
+# "What share of <the plan> is <set aside for parks>?": the whole, then the part, after a verb of being or going.
+_SHARE_OF_WHOLE = re.compile(
+    r"\bwhat (?:percentage|percent|share|proportion|fraction|part) of (?P<whole>.+?)\s+"
+    r"(?:is|was|are|were|will be|goes|go|went|comes|come|came|has been|have been)\s+(?P<part>.+)",
+    re.IGNORECASE,
+)
+
+
+def share_of_whole(question: str, passages: Iterable[Passage]) -> CalculationResult | None:
+    """"What share of the plan is set aside for parks?": the part's figure as a percentage of the whole's,
+    from the first sentence naming both with one figure each."""
+    match = _SHARE_OF_WHOLE.search(question)
+    if match is None:
+        return None
+    whole, part = (side_stems(without_periods(match.group(name))) - COMPARISON_STEMS for name in ("whole", "part"))
+    sides = (whole - part, part - whole)
+    if not all(sides):
+        return None
+    for passage in passages:
+        text = passage.chunk.text
+        for sentence in sentence_spans(text):
+            words = side_stems(text[sentence.start : sentence.end])
+            if not all(names_side(words, own) for own in sides):
+                continue
+            found: tuple[dict, dict] = ({}, {})
+            for quantity in sentence_figures(passage, sentence.start, sentence.end):
+                side = side_of(text, sentence, quantity.start, quantity.end, sides)
+                if quantity.unit != PERCENT and side is not None:
+                    found[side].setdefault((quantity.value, quantity.unit), quantity)
+            if not all(len(figures) == 1 for figures in found):
+                continue
+            (whole_figure,), (part_figure,) = (figures.values() for figures in found)
+            if whole_figure.unit == part_figure.unit and part_figure.value < whole_figure.value:
+                result = combine(
+                    "percent_of", _checked(part_figure, passage, sentence), _checked(whole_figure, passage, sentence)
+                )
+                if isinstance(result, CalculationResult):
+                    return result
+    return None
 
 
 def share_of_amount(question: str, passages: Iterable[Passage]) -> CalculationResult | None:
