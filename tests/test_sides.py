@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from claims import claim
 
-from rag.answering.sides import side_claim
+from rag.answering.sides import side_claims
 from rag.types import Chunk, Passage
 
 _QUARRY = "The quarry shipped 48,000 tonnes of granite in 2023."
@@ -17,8 +17,8 @@ def passage(text: str) -> Passage:
 
 
 def _side(question: str, answered: str, texts: list[str]) -> str | None:
-    found = side_claim(question, [claim(answered, "docs/answered.txt")], [passage(t) for t in texts])
-    return found.statement if found else None
+    found = side_claims(question, [claim(answered, "docs/answered.txt")], [passage(t) for t in texts])
+    return found[0].statement if found else None
 
 
 def test_the_compared_side_no_claim_names_is_read_from_its_sentence() -> None:
@@ -55,10 +55,21 @@ def test_a_figure_nearer_the_answered_side_is_not_the_missing_one() -> None:
     assert _side(question, _MARINA, [both]) is None
 
 
-def test_nothing_is_read_when_both_sides_are_answered_or_none_is() -> None:
+def test_nothing_is_read_when_both_sides_are_answered() -> None:
     question = "How much more is the marina budget than the ferry plan?"
-    assert side_claim(question, [claim(_MARINA), claim(_FERRY)], [passage(_FERRY)]) is None
-    assert side_claim(question, [], [passage(_FERRY)]) is None
+    assert side_claims(question, [claim(_MARINA), claim(_FERRY)], [passage(_FERRY)]) == []
+
+
+def test_when_no_claim_stood_both_sides_are_read_from_one_passage_or_neither() -> None:
+    question = "How much larger were the harbour's expenditures than its receipts in 2024?"
+    text = (
+        "The harbour authority reported on its year. The receipts were $8.2 million. "
+        "The expenditures were $9.1 million, exclusive of $0.4 million earned by the ferry."
+    )
+    found = side_claims(question, [], [passage(text)])
+    assert [c.statement for c in found] == ["The expenditures were $9.1 million, exclusive of $0.4 million earned by the ferry.",
+                                            "The receipts were $8.2 million."]
+    assert side_claims(question, [], [passage("The receipts were $8.2 million."), passage("The ferry cost $2 million.")]) == []
 
 
 def test_a_currency_the_question_names_picks_the_figure_written_in_it():

@@ -30,7 +30,7 @@ from rag.answering.compare import (
     uncovered_side,
 )
 from rag.answering.compose import NOT_IN_DOCUMENTS, Composer, Segment, unsupported_numbers
-from rag.answering.conflicts import find_conflict
+from rag.answering.conflicts import find_conflict, is_estimate
 from rag.answering.counted import counted_claim
 from rag.answering.definitions import defined_values
 from rag.answering.fields import field_claims, unanswered_documents
@@ -49,8 +49,8 @@ from rag.answering.reply import (
     reply_status,
 )
 from rag.answering.scope import Scope, periods_of_documents
-from rag.answering.shares import share_of_amount
-from rag.answering.sides import side_claim
+from rag.answering.shares import share_of_amount, share_of_whole
+from rag.answering.sides import side_claims
 from rag.answering.spread import row_range
 from rag.answering.verify import CalculationResult, CheckedNumber, VerifiedClaim, calculate, passage_span
 from rag.answering.words import content_stems
@@ -373,17 +373,25 @@ class _AnswerRun:
             for field in field_claims(self.question, unanswered, pool):
                 yield from self._show(pool_gate.admit(field))
         # A side of "how much more A than B" or "A, and B?" no claim speaks of: the sentence that names it and
-        # states one figure of the asked kind, read by code (a small model shown it again still leaves it out).
-        if side := side_claim(self.question, self.verified, pool):
-            yield from self._show(pool_gate.admit(side))
+        # states one figure of the asked kind, read by code (a small model shown it again still leaves it out);
+        # when nothing stood, both sides or neither.
+        if self.verified or calculation is None:
+            sides = [pool_gate.admit(side) for side in side_claims(self.question, self.verified, pool)]
+            shown = sides if all(isinstance(side, VerifiedClaim) for side in sides) else []
+            self.dropped += [side for side in sides if isinstance(side, DroppedClaim)]
+            for side in shown:
+                yield from self._show(side)
         # Nothing the model wrote stood: the two cells of one row whose columns the question compares, read by
         # code (the cell a question names by row and column was read before the model, `_look_up`).
         if not self.verified and calculation is None:
             calculation = yield from self._compare_cells(pool_gate, gate)
         # "How many dollars will go to A?" of "It will spend $8 million. About 30% of this will go to A":
-        # a stated share of a stated whole, multiplied by code (the model quotes the share, or divides it by itself).
+        # a stated share of a stated whole, multiplied by code (the model quotes the share, or divides it by itself);
+        # "What share of the plan goes to A?" of "a $12 million plan, including $3 million for A": divided by code.
         if not self.verified and calculation is None:
-            calculation = self._checked(share_of_amount(self.question, pool), pool_gate)
+            calculation = self._checked(
+                share_of_amount(self.question, pool) or share_of_whole(self.question, pool), pool_gate
+            )
         # "How many companies ...?" of "seven local firms have ...": a count the model passed over, read by code.
         if not self.verified and calculation is None and (count := counted_claim(self.question, pool)):
             yield from self._show(pool_gate.admit(count))
@@ -553,14 +561,15 @@ class _AnswerRun:
         return True
 
     def _conflict_summary(self, figures: list[CheckedNumber]) -> Segment:
-        """Each disagreeing figure with its citation and the years its quote gives, and what differs between them.
+        """Each disagreeing figure with its citation and the years its quote gives, and what differs between them
+        (their dates; which are estimates).
 
         Only figures of a unit that more than one source gives are listed: the anchor claim's
         other figures ("a two-pronged plan", its yuan amount beside dollar ones) do not disagree.
         """
         units = Counter(figure.quantity.unit for figure in figures)
         listed = [figure for figure in figures if units[figure.quantity.unit] >= 2]
-        parts, dates, shown = [], set(), set()
+        parts, dates, shown, estimates = [], set(), set(), []
         for figure in listed:
             span = figure.spans[0]
             citation = self.composer.cite(span)
@@ -571,7 +580,13 @@ class _AnswerRun:
             dates.add(years)
             when = f" ({', '.join(map(str, years))})" if years else ""
             parts.append(f"{figure.quantity.text} [{citation}]{when}")
-        differ = "They are dated differently; see each quote." if len(dates) > 1 else "They may differ in scope; see each quote."
+            if is_estimate(figure):
+                estimates.append(f"[{citation}]")
+        differences = ["they are dated differently"] if len(dates) > 1 else []
+        if estimates and len(estimates) < len(parts):
+            differences.append(f"{' and '.join(estimates)} {'is an estimate' if len(estimates) == 1 else 'are estimates'}")
+        differ = "; ".join(differences) if differences else "they may differ in scope"
+        differ = f"{differ[0].upper()}{differ[1:]}; see each quote."
         return Segment(f"The sources disagree: {'; '.join(parts)}. {differ}", [], listed)
 
     def _emit_plain(self, text: str) -> Iterator[TextDelta]:

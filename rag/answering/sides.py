@@ -8,47 +8,78 @@ states exactly one figure of the kind the question asks (in the currency it name
 yuan" or "in dollars", if it names one) nearer a word of that side than of the answered one.
 That sentence is quoted as a claim and passes the same gate as any other. A claim speaks of a side when it names half its words or
 more ("report" alone does not name "the amount it reportedly planned for B").
+
+When no claim of the model stood, both sides are read from two neighbouring sentences of one passage,
+each naming half its side's words and, with the sentence before them, three quarters ("The post office
+did well. Its receipts were $82 million. Its expenditures were $90 million."), and stating one figure of
+the asked kind, of one unit, in a clause that names that side alone. Both sides or neither.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from rag.answering.compare import named_share, names_side, sentence_figures, side_of, side_stems, two_sides
 from rag.answering.expected import expected_kind, named_currency
 from rag.answering.verify import VerifiedClaim, passage_span, quoted_claim
-from rag.chunking import sentence_spans
+from rag.chunking import Span, sentence_spans
 from rag.numbers import is_currency
 from rag.types import Passage
 
 _NAMED_SHARE = 0.75  # of the side's own words, the share a sentence must name: a long side may be worded otherwise
+_PAIR_SHARE = 0.5  # the same, for two sentences of one passage read together: its other sentences may name the rest
 
 
-def side_claim(question: str, claims: list[VerifiedClaim], passages: Iterable[Passage]) -> VerifiedClaim | None:
-    """The first sentence of `passages` that names the side no claim speaks of and states one figure of the asked kind."""
+def side_claims(question: str, claims: list[VerifiedClaim], passages: Iterable[Passage]) -> list[VerifiedClaim]:
+    """The sentence that gives the side no claim speaks of its figure; when no claim stood, two neighbouring
+    sentences of one passage, one for each side, figures of one unit (each naming half its side's words,
+    with the sentence before three quarters: "The post office did well. Its receipts were $82 million. Its
+    expenditures were $90 million."), each figure read in its own clause. Empty when nothing is found."""
     sides = two_sides(question)
-    if sides is None or not claims:
-        return None
-    said = set().union(*(side_stems(claim.statement) for claim in claims))
-    named = [names_side(said, own) for own in sides]
-    if named.count(True) != 1:
-        return None
-    side = named.index(False)
-    missing = sides[side]
+    if sides is None:
+        return []
     expected, currency = expected_kind(question), named_currency(question)
-    answered_figures = {(n.quantity.value, n.quantity.unit) for claim in claims for n in claim.numbers}
-    for passage in passages:
+
+    def sentences_of(
+        passage: Passage, side: int, share: float, in_clause: bool, answered: set[tuple[float, str]]
+    ) -> Iterator[tuple[int, Span, str]]:
+        """The sentences of `passage` (numbered) naming `share` of the side's words with one figure for it alone,
+        and that figure's unit."""
         text = passage.chunk.text
-        for sentence in sentence_spans(text):
-            if named_share(side_stems(text[sentence.start : sentence.end]), missing) < _NAMED_SHARE:
+        for index, sentence in enumerate(sentence_spans(text)):
+            if named_share(side_stems(text[sentence.start : sentence.end]), sides[side]) < share:
                 continue
             figures = {
                 (q.value, q.unit) for q in sentence_figures(passage, sentence.start, sentence.end)
                 if (expected is None or expected.fits(q, text))
                 and (currency is None or not is_currency(q.unit) or q.unit == currency)
-                and side_of(text, sentence, q.start, q.end, sides, in_clause=False) == side
+                and side_of(text, sentence, q.start, q.end, sides, in_clause=in_clause) == side
             }
-            if len(figures) == 1 and not figures & answered_figures:
-                return quoted_claim(passage_span(passage, sentence.start, sentence.end))
-    return None
+            if len(figures) == 1 and not figures & answered:
+                yield index, sentence, next(iter(figures))[1]
 
+    def quoted(passage: Passage, sentence: Span) -> VerifiedClaim:
+        return quoted_claim(passage_span(passage, sentence.start, sentence.end))
+
+    if not claims:
+        for passage in passages:
+            text, spans = passage.chunk.text, sentence_spans(passage.chunk.text)
+            first, second = (
+                {index: (sentence, unit) for index, sentence, unit in sentences_of(passage, side, _PAIR_SHARE, True, set())}
+                for side in (0, 1)
+            )
+            for a, b in ((a, b) for a in first for b in (a - 1, a + 1) if b in second):
+                window = side_stems(text[spans[max(0, min(a, b) - 1)].start : spans[max(a, b)].end])
+                if first[a][1] == second[b][1] and all(named_share(window, own) >= _NAMED_SHARE for own in sides):
+                    return [quoted(passage, first[a][0]), quoted(passage, second[b][0])]
+        return []
+    said = set().union(*(side_stems(claim.statement) for claim in claims))
+    named = [names_side(said, own) for own in sides]
+    if named.count(True) != 1:
+        return []
+    answered = {(n.quantity.value, n.quantity.unit) for claim in claims for n in claim.numbers}
+    missing = named.index(False)
+    for passage in passages:
+        for _, sentence, _ in sentences_of(passage, missing, _NAMED_SHARE, False, answered):
+            return [quoted(passage, sentence)]
+    return []
