@@ -148,6 +148,11 @@ def test_the_two_things_asked_together_one_statement_leaves_out():
             ["The iris dataset contains 150 instances.", "The wine dataset contains 178 instances."],
             (178, 150, 28),
         ),
+        (  # a figure whose own clause names no side ("exclusive of ...") stands for neither
+            "How much larger were the harbour's expenditures than its receipts?",
+            ["The expenditures were $9,100,000, exclusive of $400,000 earned by the ferry.", "The receipts were $8,200,000."],
+            (9_100_000, 8_200_000, 900_000),
+        ),
         (  # "how many times", the sides named as "testing" and "training"
             "How many times larger is the test set than its training set?",
             ["The last 781,265 samples are the testing set.", "The first 23,149 samples are the training set."],

@@ -12,12 +12,12 @@ _FERRY = "The harbour authority is reportedly planning to spend $3.2 million on 
 _MARINA = "The town's marina budget stands at $9.5 million for 2024, of which $1.1 million goes to dredging."
 
 
-def passage(text: str) -> Passage:
-    return Passage(Chunk("docs/harbour.txt", text, 0, len(text), 1, 1, ""), score=1.0)
+def passage(text: str, start: int = 0) -> Passage:
+    return Passage(Chunk("docs/harbour.txt", text, start, start + len(text), 1, 1, ""), score=1.0)
 
 
 def _side(question: str, answered: str, texts: list[str]) -> str | None:
-    found = side_claims(question, [claim(answered, "docs/answered.txt")], [passage(t) for t in texts])
+    found = side_claims(question, [claim(answered, "docs/answered.txt")], [passage(t) for t in texts], {})
     return found[0].statement if found else None
 
 
@@ -57,7 +57,7 @@ def test_a_figure_nearer_the_answered_side_is_not_the_missing_one() -> None:
 
 def test_nothing_is_read_when_both_sides_are_answered() -> None:
     question = "How much more is the marina budget than the ferry plan?"
-    assert side_claims(question, [claim(_MARINA), claim(_FERRY)], [passage(_FERRY)]) == []
+    assert side_claims(question, [claim(_MARINA), claim(_FERRY)], [passage(_FERRY)], {}) == []
 
 
 def test_when_no_claim_stood_both_sides_are_read_from_one_passage_or_neither() -> None:
@@ -66,10 +66,19 @@ def test_when_no_claim_stood_both_sides_are_read_from_one_passage_or_neither() -
         "The harbour authority reported on its year. The receipts were $8.2 million. "
         "The expenditures were $9.1 million, exclusive of $0.4 million earned by the ferry."
     )
-    found = side_claims(question, [], [passage(text)])
+    found = side_claims(question, [], [passage(text)], {})
     assert [c.statement for c in found] == ["The expenditures were $9.1 million, exclusive of $0.4 million earned by the ferry.",
                                             "The receipts were $8.2 million."]
-    assert side_claims(question, [], [passage("The receipts were $8.2 million."), passage("The ferry cost $2 million.")]) == []
+    assert side_claims(question, [], [passage("The receipts were $8.2 million."), passage("The ferry cost $2 million.")], {}) == []
+
+
+def test_the_sentence_before_a_passage_can_name_what_its_two_figures_are_of() -> None:
+    question = "How much more were the gallery maintenance costs than its ticket sales?"
+    opening = "The gallery reported on its maintenance for the year. "
+    pair = "Its ticket sales came to $2.1 million. Its costs were $2.6 million."
+    found = side_claims(question, [], [passage(pair, len(opening))], {"docs/harbour.txt": opening + pair})
+    assert [c.statement for c in found] == ["Its costs were $2.6 million.", "Its ticket sales came to $2.1 million."]
+    assert side_claims(question, [], [passage(pair, len(opening))], {}) == []  # whose costs, it does not say
 
 
 def test_a_currency_the_question_names_picks_the_figure_written_in_it():

@@ -209,7 +209,14 @@ def claimed_comparison(question: str, claims: list[VerifiedClaim]) -> Calculatio
         if not states_change(n) and not (expected and not expected.satisfied_by(n.quantity, claim.statement))
     ]
     readings = _readings_apart(without_periods(question), numbers)
-    pair = next((pair for sides, wide in readings if (pair := _one_per_side(numbers, sides, wide))), None)
+    # Last, each figure read in its own clause alone, in any quote: "The expenditures were $90 million,
+    # exclusive of $1.5 million earned by the ferry" names a side for its first figure only.
+    tries = [(sides, wide, wide) for sides, wide in readings]
+    tries += [(sides, False, True) for sides, wide in readings if not wide]
+    pair = next(
+        (pair for sides, one_quote, in_clause in tries if (pair := _one_per_side(numbers, sides, one_quote, in_clause))),
+        None,
+    )
     return None if pair is None else side_difference(question, *pair)
 
 
@@ -230,14 +237,14 @@ def compared_sides(question: str) -> tuple[set[str], set[str]] | None:
 
 
 def _one_per_side(
-    numbers: list[CheckedNumber], sides: tuple[set[str], set[str]], wide: bool
+    numbers: list[CheckedNumber], sides: tuple[set[str], set[str]], one_quote: bool, clause_only: bool
 ) -> tuple[CheckedNumber, CheckedNumber] | None:
-    """The one figure that stands for each side, when exactly one does, both of one unit (and, read
-    `wide`, both in one quote)."""
+    """The one figure that stands for each side, when exactly one does, both of one unit (and, when
+    `one_quote`, both in one quote), each read in its own clause when `clause_only`."""
     found: list[dict[tuple[float, str], CheckedNumber]] = [{}, {}]
     either: dict[tuple[float, str], CheckedNumber] = {}
     for number in numbers:
-        possible = _possible_sides(number, sides, wide)
+        possible = _possible_sides(number, sides, clause_only)
         key = (number.quantity.value, number.quantity.unit)
         if len(possible) == 1:
             found[possible.pop()].setdefault(key, number)
@@ -247,7 +254,7 @@ def _one_per_side(
     if len(found[0]) != 1 or len(found[1]) != 1:
         return None
     [a], [b] = found[0].values(), found[1].values()
-    if wide and a.spans[0] != b.spans[0]:
+    if one_quote and a.spans[0] != b.spans[0]:
         return None
     return (a, b) if a.quantity.unit == b.quantity.unit else None
 

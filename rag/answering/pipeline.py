@@ -376,7 +376,8 @@ class _AnswerRun:
         # states one figure of the asked kind, read by code (a small model shown it again still leaves it out);
         # when nothing stood, both sides or neither.
         if self.verified or calculation is None:
-            sides = [pool_gate.admit(side) for side in side_claims(self.question, self.verified, pool)]
+            found = side_claims(self.question, self.verified, pool, reading.store.documents)
+            sides = [pool_gate.admit(side) for side in found]
             shown = sides if all(isinstance(side, VerifiedClaim) for side in sides) else []
             self.dropped += [side for side in sides if isinstance(side, DroppedClaim)]
             for side in shown:
@@ -584,7 +585,8 @@ class _AnswerRun:
                 estimates.append(f"[{citation}]")
         differences = ["they are dated differently"] if len(dates) > 1 else []
         if estimates and len(estimates) < len(parts):
-            differences.append(f"{' and '.join(estimates)} {'is an estimate' if len(estimates) == 1 else 'are estimates'}")
+            verb = "is an estimate" if len(estimates) == 1 else "are estimates"
+            differences.append(f"{' and '.join(estimates)} {verb}")
         differ = "; ".join(differences) if differences else "they may differ in scope"
         differ = f"{differ[0].upper()}{differ[1:]}; see each quote."
         return Segment(f"The sources disagree: {'; '.join(parts)}. {differ}", [], listed)

@@ -12,12 +12,14 @@ more ("report" alone does not name "the amount it reportedly planned for B").
 When no claim of the model stood, both sides are read from two neighbouring sentences of one passage,
 each naming half its side's words and, with the sentence before them, three quarters ("The post office
 did well. Its receipts were $82 million. Its expenditures were $90 million."), and stating one figure of
-the asked kind, of one unit, in a clause that names that side alone. Both sides or neither.
+the asked kind, of one unit, in a clause that names that side alone. Both sides or neither. The
+sentence before a pair that opens its passage is read from the document: a small chunk often starts
+after the sentence that says whose figures they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from rag.answering.compare import named_share, names_side, sentence_figures, side_of, side_stems, two_sides
 from rag.answering.expected import expected_kind, named_currency
@@ -27,14 +29,20 @@ from rag.numbers import is_currency
 from rag.types import Passage
 
 _NAMED_SHARE = 0.75  # of the side's own words, the share a sentence must name: a long side may be worded otherwise
+_LOOK_BACK = 1000  # characters before a passage searched for its previous sentence
 _PAIR_SHARE = 0.5  # the same, for two sentences of one passage read together: its other sentences may name the rest
 
 
-def side_claims(question: str, claims: list[VerifiedClaim], passages: Iterable[Passage]) -> list[VerifiedClaim]:
+def side_claims(
+    question: str, claims: list[VerifiedClaim], passages: Iterable[Passage], documents: Mapping[str, str]
+) -> list[VerifiedClaim]:
     """The sentence that gives the side no claim speaks of its figure; when no claim stood, two neighbouring
     sentences of one passage, one for each side, figures of one unit (each naming half its side's words,
     with the sentence before three quarters: "The post office did well. Its receipts were $82 million. Its
-    expenditures were $90 million."), each figure read in its own clause. Empty when nothing is found."""
+    expenditures were $90 million."), each figure read in its own clause. Empty when nothing is found.
+
+    `documents` (source to full text) gives the sentence before a pair that opens its passage: a small
+    chunk often starts after the sentence that names what its figures are of."""
     sides = two_sides(question)
     if sides is None:
         return []
@@ -69,7 +77,12 @@ def side_claims(question: str, claims: list[VerifiedClaim], passages: Iterable[P
                 for side in (0, 1)
             )
             for a, b in ((a, b) for a in first for b in (a - 1, a + 1) if b in second):
-                window = side_stems(text[spans[max(0, min(a, b) - 1)].start : spans[max(a, b)].end])
+                opening, closing = min(a, b), max(a, b)
+                before = (
+                    text[spans[opening - 1].start : spans[opening - 1].end] if opening
+                    else _sentence_before(documents.get(passage.chunk.source, ""), passage.chunk.start)
+                )
+                window = side_stems(f"{before} {text[spans[opening].start : spans[closing].end]}")
                 if first[a][1] == second[b][1] and all(named_share(window, own) >= _NAMED_SHARE for own in sides):
                     return [quoted(passage, first[a][0]), quoted(passage, second[b][0])]
         return []
@@ -83,3 +96,10 @@ def side_claims(question: str, claims: list[VerifiedClaim], passages: Iterable[P
         for _, sentence, _ in sentences_of(passage, missing, _NAMED_SHARE, False, answered):
             return [quoted(passage, sentence)]
     return []
+
+
+def _sentence_before(document: str, start: int) -> str:
+    """The last sentence of `document` before offset `start` (empty at its top or when it is not known)."""
+    text = document[max(0, start - _LOOK_BACK) : start]
+    spans = sentence_spans(text)
+    return text[spans[-1].start : spans[-1].end] if spans else ""
