@@ -58,7 +58,7 @@ def share_of_whole(question: str, passages: Iterable[Passage]) -> CalculationRes
             words = side_stems(text[sentence.start : sentence.end])
             if not all(names_side(words, own) for own in sides):
                 continue
-            found: tuple[dict, dict] = ({}, {})
+            found: tuple[dict[tuple[float, str], Quantity], dict[tuple[float, str], Quantity]] = ({}, {})
             for quantity in sentence_figures(passage, sentence.start, sentence.end):
                 side = side_of(text, sentence, quantity.start, quantity.end, sides)
                 if quantity.unit != PERCENT and side is not None:

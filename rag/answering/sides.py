@@ -20,9 +20,10 @@ after the sentence that says whose figures they are.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from rag.answering.compare import named_share, names_side, sentence_figures, side_of, side_stems, two_sides
-from rag.answering.expected import expected_kind, named_currency
+from rag.answering.expected import Expected, expected_kind, named_currency
 from rag.answering.verify import VerifiedClaim, passage_span, quoted_claim
 from rag.chunking import Span, sentence_spans
 from rag.numbers import is_currency
@@ -46,56 +47,73 @@ def side_claims(
     sides = two_sides(question)
     if sides is None:
         return []
-    expected, currency = expected_kind(question), named_currency(question)
+    asked = _Asked(sides, expected_kind(question), named_currency(question))
+    return _missing_side(asked, claims, passages) if claims else _both_sides(asked, passages, documents)
 
-    def sentences_of(
-        passage: Passage, side: int, share: float, in_clause: bool, answered: set[tuple[float, str]]
-    ) -> Iterator[tuple[int, Span, str]]:
-        """The sentences of `passage` (numbered) naming `share` of the side's words with one figure for it alone,
-        and that figure's unit."""
+
+@dataclass(frozen=True)
+class _Asked:
+    """What a two-sided question asks: each side's own words, the kind of figure, the currency it names."""
+
+    sides: tuple[set[str], set[str]]
+    expected: Expected | None
+    currency: str | None
+
+    def sentences(
+        self, passage: Passage, spans: list[Span], side: int, share: float, in_clause: bool,
+        answered: set[tuple[float, str]],
+    ) -> Iterator[tuple[int, str]]:
+        """The indexes of the `spans` of `passage` naming `share` of the side's words with one figure for it
+        alone, not an `answered` one, and that figure's unit."""
         text = passage.chunk.text
-        for index, sentence in enumerate(sentence_spans(text)):
-            if named_share(side_stems(text[sentence.start : sentence.end]), sides[side]) < share:
+        for index, sentence in enumerate(spans):
+            if named_share(side_stems(text[sentence.start : sentence.end]), self.sides[side]) < share:
                 continue
             figures = {
                 (q.value, q.unit) for q in sentence_figures(passage, sentence.start, sentence.end)
-                if (expected is None or expected.fits(q, text))
-                and (currency is None or not is_currency(q.unit) or q.unit == currency)
-                and side_of(text, sentence, q.start, q.end, sides, in_clause=in_clause) == side
+                if (self.expected is None or self.expected.fits(q, text))
+                and (self.currency is None or not is_currency(q.unit) or q.unit == self.currency)
+                and side_of(text, sentence, q.start, q.end, self.sides, in_clause=in_clause) == side
             }
             if len(figures) == 1 and not figures & answered:
-                yield index, sentence, next(iter(figures))[1]
+                yield index, next(iter(figures))[1]
 
-    def quoted(passage: Passage, sentence: Span) -> VerifiedClaim:
-        return quoted_claim(passage_span(passage, sentence.start, sentence.end))
 
-    if not claims:
-        for passage in passages:
-            text, spans = passage.chunk.text, sentence_spans(passage.chunk.text)
-            first, second = (
-                {index: (sentence, unit) for index, sentence, unit in sentences_of(passage, side, _PAIR_SHARE, True, set())}
-                for side in (0, 1)
-            )
-            for a, b in ((a, b) for a in first for b in (a - 1, a + 1) if b in second):
-                opening, closing = min(a, b), max(a, b)
-                before = (
-                    text[spans[opening - 1].start : spans[opening - 1].end] if opening
-                    else _sentence_before(documents.get(passage.chunk.source, ""), passage.chunk.start)
-                )
-                window = side_stems(f"{before} {text[spans[opening].start : spans[closing].end]}")
-                if first[a][1] == second[b][1] and all(named_share(window, own) >= _NAMED_SHARE for own in sides):
-                    return [quoted(passage, first[a][0]), quoted(passage, second[b][0])]
-        return []
+def _missing_side(asked: _Asked, claims: list[VerifiedClaim], passages: Iterable[Passage]) -> list[VerifiedClaim]:
+    """The first sentence naming three quarters of the one side no claim names, with one figure for it."""
     said = set().union(*(side_stems(claim.statement) for claim in claims))
-    named = [names_side(said, own) for own in sides]
+    named = [names_side(said, own) for own in asked.sides]
     if named.count(True) != 1:
         return []
     answered = {(n.quantity.value, n.quantity.unit) for claim in claims for n in claim.numbers}
-    missing = named.index(False)
     for passage in passages:
-        for _, sentence, _ in sentences_of(passage, missing, _NAMED_SHARE, False, answered):
-            return [quoted(passage, sentence)]
+        spans = sentence_spans(passage.chunk.text)
+        for index, _ in asked.sentences(passage, spans, named.index(False), _NAMED_SHARE, False, answered):
+            return [_quoted(passage, spans[index])]
     return []
+
+
+def _both_sides(asked: _Asked, passages: Iterable[Passage], documents: Mapping[str, str]) -> list[VerifiedClaim]:
+    """Two neighbouring sentences of the first passage that gives each side one figure, of one unit."""
+    for passage in passages:
+        text, spans = passage.chunk.text, sentence_spans(passage.chunk.text)
+        first, second = (
+            dict(asked.sentences(passage, spans, side, _PAIR_SHARE, True, set())) for side in (0, 1)
+        )
+        for a, b in ((a, b) for a in first for b in (a - 1, a + 1) if b in second):
+            opening, closing = min(a, b), max(a, b)
+            before = (
+                text[spans[opening - 1].start : spans[opening - 1].end] if opening
+                else _sentence_before(documents.get(passage.chunk.source, ""), passage.chunk.start)
+            )
+            window = side_stems(f"{before} {text[spans[opening].start : spans[closing].end]}")
+            if first[a] == second[b] and all(named_share(window, own) >= _NAMED_SHARE for own in asked.sides):
+                return [_quoted(passage, spans[a]), _quoted(passage, spans[b])]
+    return []
+
+
+def _quoted(passage: Passage, sentence: Span) -> VerifiedClaim:
+    return quoted_claim(passage_span(passage, sentence.start, sentence.end))
 
 
 def _sentence_before(document: str, start: int) -> str:
