@@ -41,6 +41,13 @@ def test_the_row_and_column_the_question_names_give_the_cell():
     ]
 
 
+def test_everyday_words_name_a_sex_column():
+    assert statements("How many women were arrested for motor vehicle theft?", [SEX]) == [
+        "Motor vehicle theft, Female Total: 11.7."
+    ]
+    assert statements("How many men were arrested for robbery?", [SEX]) == ["Robbery, Male Total: 90.0."]
+
+
 def test_a_row_asked_for_as_a_whole_gives_its_total():
     assert statements("How many robbery arrests were there in 2009?", [SEX]) == ["Robbery, Total: 102.1."]
 

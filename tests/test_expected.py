@@ -12,6 +12,10 @@ CASES = [
     ("How much is the supply deal worth?", "a deal to buy millions of custom chips", False),
     ("What percentage of orders go to local suppliers?", "Approximately 60% of orders", True),
     ("What percentage of orders go to local suppliers?", "orders worth $5 billion", False),
+    # a tax or interest rate is a percentage: the income it starts at is no answer
+    ("What is the top marginal income tax rate for a single filer?", "If your taxable income is $100,000 or more", False),
+    ("What is the top marginal income tax rate for a single filer?", "the top bracket is taxed at 39.6%", True),
+    ("What interest rate does the loan carry?", "a rate of 4 per cent a year", True),
     ("How many units does the company want to make in 2026?", "at least 100,000 units in 2026", True),
     ("How many yuan will it spend on procurement?", "over 160 billion yuan", True),
     ("How many RMB will it put into local suppliers?", "40 billion yuan ($5.50 billion)", True),

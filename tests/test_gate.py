@@ -79,6 +79,13 @@ def test_a_figure_question_is_not_answered_without_a_figure():
     assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.NO_FIGURE
 
 
+def test_a_reference_to_a_line_read_with_the_word_after_it_is_no_figure():
+    worksheet = passage("forms/worksheet.txt", "Enter the line 40 amount in column (a). Over $349,700 the subtraction amount is $20,925.75.")
+    question = "What subtraction amount does a filer with taxable income over $349,700 use?"
+    refused = gate(question, [worksheet]).check(ProposedClaim(1, "Enter the line 40 amount in column (a)."))
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.NO_FIGURE
+
+
 REPORT = passage("gov/report.txt", "The department closed the fiscal year ended June 30, 1896 in good condition.")
 
 
@@ -251,6 +258,26 @@ def test_a_document_of_the_asked_year_whose_passages_were_not_found_is_not_calle
     profiles = {"reports/2021.txt": DocumentProfile(None, (Period(PeriodKind.YEAR, year=2021),), "period: title")}
     scope = Scope.of("What was revenue in 2021?", profiles, periods_of_documents({"reports/2019.txt": old.chunk.text}))
     assert scope.uncovered_note([old]) == "No passage found is about 2021."
+
+
+def test_an_undated_sentence_answers_for_its_documents_year_not_an_overlapping_fiscal_year():
+    from rag.metadata import DocumentProfile
+    from rag.periods import Period, PeriodKind
+
+    message = passage("messages/1893.txt", "During the last fiscal year there arrived at our ports 440,793 immigrants.")
+    profiles = {"messages/1893.txt": DocumentProfile(None, (Period(PeriodKind.YEAR, year=1893),), "period: file name")}
+    claim = ProposedClaim(1, "During the last fiscal year 440,793 immigrants arrived.")
+    # The fiscal year ended June 30, 1894 overlaps 1893 by its months; the 1893 message reports fiscal 1893.
+    later = scoped_gate("How many immigrants arrived in the fiscal year ended June 30, 1894?", [message], profiles).check(claim)
+    assert isinstance(later, DroppedClaim) and later.kind is RejectionKind.OTHER_PERIOD
+    same = scoped_gate("How many immigrants arrived in the fiscal year ended June 30, 1893?", [message], profiles).check(claim)
+    assert isinstance(same, VerifiedClaim), same
+    # A sentence that dates itself is read by its own period.
+    dated = passage("messages/1893.txt", "For the fiscal year ending June 30, 1894, receipts are estimated at $430,121,365.")
+    estimate = scoped_gate("What receipts were estimated for the fiscal year ending June 30, 1894?", [dated], profiles).check(
+        ProposedClaim(1, "For the fiscal year ending June 30, 1894, receipts are estimated at $430,121,365.")
+    )
+    assert isinstance(estimate, VerifiedClaim), estimate
 
 
 SALES = passage(
@@ -495,6 +522,19 @@ def test_a_figure_from_another_column_than_the_one_asked_does_not_answer(source)
     assert isinstance(gate(question, [source]).check(ProposedClaim(1, "The mean leaf width is 1.20.")), VerifiedClaim)
     # A question that names no column takes any.
     assert isinstance(gate("How wide are the leaves?", [source]).check(ProposedClaim(1, "The leaf width is 0.1 at least.")), VerifiedClaim)
+
+
+def test_the_column_that_names_the_row_is_not_a_column_a_figure_is_asked_from():
+    # "Clarke 1866 ellipsoid" names the row's own column; the figure asked ("polar radius") is under another header.
+    row = passage("ref/ellipsoids.html", "Reference Ellipsoid: Clarke 1866 | Code: CC | Semi-Major Axis: 6378206.4 | Semi-Minor Axis: 6356583.8")
+    question = "How long is the polar radius of the Clarke 1866 reference ellipsoid?"
+    claim = ProposedClaim(1, "Reference Ellipsoid: Clarke 1866 | Code: CC | Semi-Major Axis: 6378206.4 | Semi-Minor Axis: 6356583.8")
+    assert isinstance(gate(question, [row]).check(claim), VerifiedClaim)
+    # A figure column the question names still holds its figure to it.
+    refused = gate("What is the semi-minor axis of the Clarke 1866 ellipsoid?", [row]).check(
+        ProposedClaim(1, "The Clarke 1866 ellipsoid has a semi-major axis of 6378206.4.")
+    )
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_COLUMN
 
 
 def test_an_aligned_row_whose_figures_do_not_match_the_header_has_no_column():

@@ -78,3 +78,22 @@ def test_a_figure_of_another_kind_is_not_taken_for_the_asked_one():
         ProposedClaim(1, "Receipts were $40,000 in all.")
     )
     assert isinstance(result, VerifiedClaim) and [n.quantity.value for n in result.numbers] == [40_000]
+
+
+ESTIMATED = (
+    "Receipts for the year were $610,982,004. For the year the expenditures were $700,093,564. "
+    "The Secretary estimates that the receipts for the current year will aggregate $640,958,112, and the "
+    "expenditures will aggregate $600,958,112."
+)
+
+
+def test_a_reported_figure_is_taken_over_an_estimate_unless_the_question_asks_for_one():
+    result = gate("What were the expenditures for the year?", [passage("gov/books.txt", ESTIMATED)]).check(
+        ProposedClaim(1, "Receipts for the year were $610,982,004.")
+    )
+    assert isinstance(result, VerifiedClaim) and [n.quantity.value for n in result.numbers] == [700_093_564]
+    # Asked what was expected, no one figure is better labelled: the estimate and the outcome both are.
+    expected = gate("What were the expected expenditures for the year?", [passage("gov/books.txt", ESTIMATED)]).check(
+        ProposedClaim(1, "Receipts for the year were $610,982,004.")
+    )
+    assert isinstance(expected, VerifiedClaim) and [n.quantity.value for n in expected.numbers] == [610_982_004]

@@ -66,3 +66,12 @@ def test_no_share_without_a_figure_for_each_side_or_when_the_part_exceeds_the_wh
     assert _share(question, "The council adopted a $12 million transport plan with new cycle paths.") is None
     assert _share(question, "A $3 million transport plan was adopted, and $12 million set aside for cycle paths.") is None
     assert _share(question, "The council's $12 million budget includes $3 million for parks.") is None
+
+
+def test_a_share_asked_with_amount_to_takes_the_figure_the_wholes_head_noun_labels():
+    text = "In fiscal 2012, federal income was $2.45 trillion and outlays were $3.537 trillion, leaving a deficit of $1.087 trillion."
+    question = "What share of fiscal year 2012 federal outlays did the deficit amount to?"
+    assert _share(question, text) == "$1.087 trillion as a share of $3.537 trillion = 30.7%"
+    # Two figures for the whole and neither labelled by its head noun: nothing is divided.
+    both = "Federal income was $2.45 trillion and federal receipts were $2.5 trillion, with a deficit of $1.087 trillion."
+    assert _share("What share of federal outlays did the deficit amount to?", both) is None

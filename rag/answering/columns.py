@@ -26,6 +26,7 @@ from rag.types import Passage, Span
 
 _LABEL_GAP = re.compile(r"\s{2,}")
 _TOKEN = re.compile(r"\S+")
+_FIGURE_VALUE = re.compile(r"[-−–(]?[$€£¥]?\d")  # "12.5 km", "$3.2 million", "(370)": a cell that opens with a figure
 _RULE_LINE = re.compile(r"^[\s=+|:-]*$")  # "===== ====", "---+---": a table's ruling, not its header
 
 
@@ -61,8 +62,10 @@ def column_of(quantity: Quantity, quote: str, context: str) -> Column | None:
 
 
 def _separated_column(row: str, at: int) -> Column | None:
-    cells = row.split(CELL_SEPARATOR)
-    labels = tuple(cell.partition(":")[0].strip() for cell in cells if ":" in cell)
+    """The header of the cell at `at`; the labels are those of the row's figure cells only: the column
+    that names the row ("Reference Ellipsoid: Clarke 1866") is never the one a figure is asked from."""
+    cells = [cell.partition(":") for cell in row.split(CELL_SEPARATOR)]
+    labels = tuple(header.strip() for header, colon, value in cells if colon and _FIGURE_VALUE.match(value.strip()))
     cell_start = row.rfind(CELL_SEPARATOR, 0, at)
     header, colon, _ = row[cell_start + len(CELL_SEPARATOR) if cell_start >= 0 else 0 : at].partition(":")
     return Column(header.strip(), labels) if colon else None

@@ -382,11 +382,11 @@ def _own_words(question: str, *, wide: bool = False) -> tuple[set[str], set[str]
     if texts is None:
         return None
     subject = _AUXILIARY.search(texts[0])
-    first = [w for w in _side_words(texts[0][subject.end() :] if subject else texts[0]) if w not in COMPARISON_STEMS]
+    first = [w for w in side_words(texts[0][subject.end() :] if subject else texts[0]) if w not in COMPARISON_STEMS]
     if not wide:
         side_a = set(first[-_SIDE_WORDS:])
     elif subject:
-        if _side_words(texts[0][: subject.start()]):
+        if side_words(texts[0][: subject.start()]):
             return None
         side_a = set(first)
     else:
@@ -505,7 +505,7 @@ def _stems(text: str) -> set[str]:
     return side_stems(text) - COMPARISON_STEMS
 
 
-def _side_words(text: str) -> list[str]:
+def side_words(text: str) -> list[str]:
     """The words that can name a side, in order: content stems, and names written with digits, lower-cased."""
     return [stem for word in _WORD.finditer(without_periods(text)) for stem in _word_stems(word.group())]
 
@@ -515,4 +515,4 @@ def _word_stems(word: str) -> list[str]:
 
 
 def side_stems(text: str) -> set[str]:
-    return set(_side_words(text))
+    return set(side_words(text))

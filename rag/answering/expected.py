@@ -28,6 +28,10 @@ from rag.periods import find_periods, non_figure_spans
 # "How many <things>"; a scale before the noun says how it is written, not what: "how many bn <dollars>".
 _HOW_MANY = re.compile(rf"\bhow many (?:(?:{SCALE_WORD.pattern})\s+(?:of\s+)?)?([a-z][a-z0-9-]*)", re.IGNORECASE)
 _PERCENT = re.compile(r"\bwhat (percentage|percent|share|proportion|fraction)\b|\bhow many percent\b", re.IGNORECASE)
+# Rates that are percentages by definition ("the top marginal income tax rate"): a threshold in dollars is no answer.
+_PERCENT_RATE = re.compile(
+    r"\b(?:tax|interest|marginal|unemployment|inflation|tariff|withholding)\s+rates?\b", re.IGNORECASE
+)
 _HOW_MUCH = re.compile(r"\bhow much\b", re.IGNORECASE)
 _MONEY = re.compile(
     r"\b(spend|spends|spent|spending|invest|invests|invested|investment|cost|costs|pay|paid|worth|price|"
@@ -130,7 +134,7 @@ def expected_kind(question: str) -> Expected | None:
     if len(measures) == 1:
         [unit] = measures
         return Expected(f"a figure in {unit}", measure=unit)
-    if _PERCENT.search(question):
+    if _PERCENT.search(question) or _PERCENT_RATE.search(question):
         return Expected("a percentage", percent=True)
     how_many = _HOW_MANY.search(question)
     if how_many:
@@ -204,7 +208,7 @@ def figure_test(question: str, text: str) -> Callable[[Quantity], bool]:
     def is_figure(quantity: Quantity) -> bool:
         if quantity.unit == YEAR or _in_spans(quantity, text, periods):
             return when
-        return not _in_spans(quantity, text, naming)
+        return not _opens_in_spans(quantity, text, naming)
 
     return is_figure
 
@@ -214,3 +218,11 @@ def _in_spans(quantity: Quantity, text: str, spans: list[tuple[int, int]]) -> bo
     if text[quantity.start : quantity.end] != quantity.text:
         return False  # read from another text (a code-made claim's quote): not placed here
     return any(start <= quantity.start and quantity.end <= end for start, end in spans)
+
+
+def _opens_in_spans(quantity: Quantity, text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether `quantity`'s numeral lies in one of `spans`: "line 40 amount" is read as 40 amounts, and
+    its "40" still numbers the line."""
+    if text[quantity.start : quantity.end] != quantity.text:
+        return False
+    return any(start <= quantity.start < end for start, end in spans)

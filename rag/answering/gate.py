@@ -29,6 +29,7 @@ from difflib import SequenceMatcher
 from rag import brackets
 from rag.answering.columns import column_of, table_header
 from rag.answering.compare import operands_mismatch, share_over_whole
+from rag.answering.conflicts import asks_for_estimate, is_estimate
 from rag.answering.expected import asks_for_figure, expected_kind, figure_test
 from rag.answering.measured import better_labelled
 from rag.answering.reply import ProposedClaim
@@ -122,6 +123,10 @@ class ClaimGate:
         # A figure the source labels as something else than the question measures gives way to the one it
         # labels so, when that one passes the same rules.
         better = [(q, c) for q, c in better_labelled(self.question, claim, self.pool, self.expected) if not self._refusal(c)]
+        if len({(q.value, q.unit) for q, _ in better}) > 1 and not asks_for_estimate(self.question):
+            # "the expenditures were $700 million", and "the expenditures will aggregate $600 million" as an
+            # estimate for the next year: a question that asks for no estimate asks for what was reported.
+            better = [(q, c) for q, c in better if not any(is_estimate(n) for n in c.numbers if same_figure(n.quantity, q))]
         if len({(q.value, q.unit) for q, _ in better}) != 1:
             return claim
         _, quoted = better[0]

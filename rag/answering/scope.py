@@ -154,7 +154,8 @@ class Scope:
         return f"The documents do not cover {self._asked_periods()}."
 
     def _about_asked_period(self, source: str, text: str) -> bool:
-        """The nearest evidence decides: the text's own periods, else its document's profile, else its document.
+        """The nearest evidence decides: the text's own periods, else its document's profile, else its document
+        (a document's periods compared by year, `_same_year`).
 
         A document's whole text decides only when it names a single period of the asked kind, or
         one year far more often than any other (`_dominant`): a news story that mentions 2022,
@@ -162,14 +163,14 @@ class Scope:
         sentences answer no dated question; long instructions that name one year 160 times
         and the next 27 times are about the first, whatever their first lines (a printer's slug) say.
         """
-        for named, deciding in (
-            (periods_in(text), _all),
-            (self.profile_periods(source), _all),
-            (self.document_periods(source), _dominant),
+        for named, deciding, related in (
+            (periods_in(text), _all, Period.matches),
+            (self.profile_periods(source), _all, _same_year),
+            (self.document_periods(source), _dominant, _same_year),
         ):
             comparable = [n for n in named if any(_comparable(n, a) for a in self.asked.periods)]
             if comparable:
-                return any(n.matches(a) for n in deciding(comparable) for a in self.asked.periods)
+                return any(related(n, a) for n in deciding(comparable) for a in self.asked.periods)
         return False
 
     def _asked_periods(self) -> str:
@@ -209,6 +210,14 @@ def _dominant(periods: list[Period]) -> list[Period]:
     if mentions >= _DOMINANT_MENTIONS and mentions >= _DOMINANT_RATIO * runner_up:
         return [Period(PeriodKind.YEAR, year=year)]
     return []
+
+
+def _same_year(document: Period, asked: Period) -> bool:
+    """A document's period dates it coarsely: the 1893 message reports the fiscal year ended June 30, 1893,
+    so an undated sentence of it is about 1893, not about the fiscal year 1894 whose months overlap its year."""
+    if document.year is None or asked.year is None:
+        return document.matches(asked)
+    return document.year == asked.year
 
 
 def _comparable(named: Period, asked: Period) -> bool:

@@ -22,7 +22,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rag.answering.compare import asks_about_two, names_side, sentence_figures, side_of, side_stems, without_periods
+from rag.answering.compare import (
+    asks_about_two,
+    names_side,
+    sentence_figures,
+    side_of,
+    side_stems,
+    side_words,
+    without_periods,
+)
 from rag.answering.expected import expected_kind
 from rag.answering.verify import CalculationResult, CheckedNumber, combine, passage_span
 from rag.answering.words import COMPARISON_STEMS, GENERIC_FIGURE_STEMS, content_stems
@@ -34,24 +42,28 @@ _SHARE_OF = re.compile(r"\s*of\b", re.IGNORECASE)  # right after the percentage:
 _POINTS_BACK = re.compile(r"\s*of\s+(?:these|this|that|those|it|them|the\s+total|the\s+amount|the\s+sum)\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;]\s")  # "1,000" is no clause break
 _OWN_WORDS = 2  # question words the share's clause must name that its whole's sentence does not
-# "What share of <the plan> is <set aside for parks>?": the whole, then the part, after a verb of being or going.
+# "What share of <the plan> is <set aside for parks>?": the whole, then the part, after a verb of being or going;
+# "What share of <outlays> did <the deficit> amount to?": the part between "did" and a verb of making up.
 _SHARE_OF_WHOLE = re.compile(
-    r"\bwhat (?:percentage|percent|share|proportion|fraction|part) of (?P<whole>.+?)\s+"
-    r"(?:is|was|are|were|will be|goes|go|went|comes|come|came|has been|have been)\s+(?P<part>.+)",
+    r"\bwhat (?:percentage|percent|share|proportion|fraction|part) of (?P<whole>.+?)\s+(?:"
+    r"(?:is|was|are|were|will be|goes|go|went|comes|come|came|has been|have been)\s+(?P<part>.+)"
+    r"|(?:did|does|do|will)\s+(?P<subject>.+?)\s+(?:amount to|make up|account for|represent|constitute)\b)",
     re.IGNORECASE,
 )
 
 
 def share_of_whole(question: str, passages: Iterable[Passage]) -> CalculationResult | None:
     """"What share of the plan is set aside for parks?": the part's figure as a percentage of the whole's,
-    from the first sentence naming both with one figure each."""
+    from the first sentence naming both with one figure each (of a side's several, the one its head noun labels)."""
     match = _SHARE_OF_WHOLE.search(question)
     if match is None:
         return None
-    whole, part = (side_stems(without_periods(match.group(name))) - COMPARISON_STEMS for name in ("whole", "part"))
+    texts = (match.group("whole"), match.group("part") or match.group("subject"))
+    whole, part = (side_stems(without_periods(text)) - COMPARISON_STEMS for text in texts)
     sides = (whole - part, part - whole)
     if not all(sides):
         return None
+    heads = tuple(_head(text, own) for text, own in zip(texts, sides))
     for passage in passages:
         text = passage.chunk.text
         for sentence in sentence_spans(text):
@@ -59,13 +71,15 @@ def share_of_whole(question: str, passages: Iterable[Passage]) -> CalculationRes
             if not all(names_side(words, own) for own in sides):
                 continue
             found: tuple[dict[tuple[float, str], Quantity], dict[tuple[float, str], Quantity]] = ({}, {})
-            for quantity in sentence_figures(passage, sentence.start, sentence.end):
+            figures = [q for q in sentence_figures(passage, sentence.start, sentence.end) if q.unit != PERCENT]
+            for quantity in figures:
                 side = side_of(text, sentence, quantity.start, quantity.end, sides)
-                if quantity.unit != PERCENT and side is not None:
+                if side is not None:
                     found[side].setdefault((quantity.value, quantity.unit), quantity)
-            if not all(len(figures) == 1 for figures in found):
+            labelled = [_labelled(side, head, text, sentence.start, figures) for side, head in zip(found, heads)]
+            if not all(len(side) == 1 for side in labelled):
                 continue
-            (whole_figure,), (part_figure,) = (figures.values() for figures in found)
+            (whole_figure,), (part_figure,) = (side.values() for side in labelled)
             if whole_figure.unit == part_figure.unit and part_figure.value < whole_figure.value:
                 result = combine(
                     "percent_of", _checked(part_figure, passage, sentence), _checked(whole_figure, passage, sentence)
@@ -73,6 +87,28 @@ def share_of_whole(question: str, passages: Iterable[Passage]) -> CalculationRes
                 if isinstance(result, CalculationResult):
                     return result
     return None
+
+
+def _head(text: str, own: set[str]) -> str | None:
+    """The last of a side's own words as the question writes them: the noun its other words modify
+    ("federal outlays": outlays)."""
+    words = [stem for stem in side_words(text) if stem in own]
+    return words[-1] if words else None
+
+
+def _labelled(
+    side_figures: dict[tuple[float, str], Quantity], head: str | None, text: str, start: int, figures: list[Quantity]
+) -> dict[tuple[float, str], Quantity]:
+    """A side's figures; of several, those its head noun labels, written between the figure before and it
+    ("income was $2.45 trillion and outlays were $3.537 trillion": outlays labels the second only)."""
+    if len(side_figures) < 2 or head is None:
+        return side_figures
+    labelled: dict[tuple[float, str], Quantity] = {}
+    for key, quantity in side_figures.items():
+        previous_end = max((q.end for q in figures if q.end <= quantity.start), default=start)
+        if head in side_stems(text[previous_end : quantity.start]):
+            labelled[key] = quantity
+    return labelled
 
 
 def share_of_amount(question: str, passages: Iterable[Passage]) -> CalculationResult | None:

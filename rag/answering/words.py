@@ -71,6 +71,12 @@ def header_words(text: str) -> set[str]:
     return content_stems(text) | set(_WHOLE_NUMBER.findall(text))
 
 
+# Everyday words for what a table's header writes in its own terms ("women" for the "Female" column).
+_HEADER_TERMS = {stem(word): stem(header) for word, header in (
+    ("women", "female"), ("woman", "female"), ("men", "male"), ("man", "male"),
+)}
+
+
 def asked_words(question: str) -> set[str]:
     """A question's words to match against `header_words`: content stems and the small whole counts
     it gives, spelled or in digits ("two children": "2"), not amounts, percentages or years."""
@@ -78,7 +84,8 @@ def asked_words(question: str) -> set[str]:
         str(int(q.value)) for q in parse_quantities(question)
         if q.value == int(q.value) and 0 <= q.value <= _MAX_HEADER_COUNT and not q.unit.isupper() and q.unit not in {YEAR, "%"}
     }
-    return content_stems(question) | counts
+    stems = content_stems(question)
+    return stems | counts | {header for word, header in _HEADER_TERMS.items() if word in stems}
 
 
 def file_name_stems(source: str) -> set[str]:
