@@ -54,7 +54,7 @@ _IDENTIFIER_BEFORE = re.compile(r"(?:\bno\.?|\bid|\bnumber|#)\s*$", re.IGNORECAS
 _IN_CODE = re.compile(r"[\d,.]*\d-?[A-Za-z]\b")  # "1042-S", "1040A": a number joined to a letter names a form
 # "the estimated receipts", "a projected deficit": a figure that forecasts what another source may report.
 _ESTIMATE = re.compile(r"\b(?:estimat(?:e|ed|es|ing)|projected|forecasts?|anticipated)\b", re.IGNORECASE)
-_EXPECTED = re.compile(r"\bexpect(?:s|ed|ing)?\b", re.IGNORECASE)
+_ASKS_ESTIMATE = re.compile(rf"{_ESTIMATE.pattern}|\bexpect(?:s|ed|ing)?\b", re.IGNORECASE)
 _NOT_FIGURES = {"year"}  # years date a figure; they are not the figure asked about
 # "If the amount is over $150,000, ...": a figure a condition compares against bounds a quantity, it does not state one.
 _THRESHOLD_BEFORE = re.compile(
@@ -191,7 +191,7 @@ def _same_measure(measured: set[str], named: set[str], context: str) -> bool:
 
 def asks_for_estimate(question: str) -> bool:
     """Whether the question asks for a figure given ahead of the fact ("What receipts were expected ...?")."""
-    return _ESTIMATE.search(question) is not None or _EXPECTED.search(question) is not None
+    return _ASKS_ESTIMATE.search(question) is not None
 
 
 def is_estimate(number: CheckedNumber) -> bool:

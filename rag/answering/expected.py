@@ -208,21 +208,15 @@ def figure_test(question: str, text: str) -> Callable[[Quantity], bool]:
     def is_figure(quantity: Quantity) -> bool:
         if quantity.unit == YEAR or _in_spans(quantity, text, periods):
             return when
-        return not _opens_in_spans(quantity, text, naming)
+        # "line 40 amount" is read as 40 amounts: its numeral still numbers the line.
+        return not _in_spans(quantity, text, naming, numeral_only=True)
 
     return is_figure
 
 
-def _in_spans(quantity: Quantity, text: str, spans: list[tuple[int, int]]) -> bool:
-    """Whether `quantity`, written at its offsets in `text`, lies in one of `spans`."""
+def _in_spans(quantity: Quantity, text: str, spans: list[tuple[int, int]], *, numeral_only: bool = False) -> bool:
+    """Whether `quantity`, written at its offsets in `text`, lies in one of `spans` (`numeral_only`: its numeral does)."""
     if text[quantity.start : quantity.end] != quantity.text:
         return False  # read from another text (a code-made claim's quote): not placed here
-    return any(start <= quantity.start and quantity.end <= end for start, end in spans)
-
-
-def _opens_in_spans(quantity: Quantity, text: str, spans: list[tuple[int, int]]) -> bool:
-    """Whether `quantity`'s numeral lies in one of `spans`: "line 40 amount" is read as 40 amounts, and
-    its "40" still numbers the line."""
-    if text[quantity.start : quantity.end] != quantity.text:
-        return False
-    return any(start <= quantity.start < end for start, end in spans)
+    end = quantity.start + 1 if numeral_only else quantity.end
+    return any(start <= quantity.start and end <= stop for start, stop in spans)

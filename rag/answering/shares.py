@@ -29,7 +29,6 @@ from rag.answering.compare import (
     side_of,
     side_stems,
     side_words,
-    without_periods,
 )
 from rag.answering.expected import expected_kind
 from rag.answering.verify import CalculationResult, CheckedNumber, combine, passage_span
@@ -59,7 +58,7 @@ def share_of_whole(question: str, passages: Iterable[Passage]) -> CalculationRes
     if match is None:
         return None
     texts = (match.group("whole"), match.group("part") or match.group("subject"))
-    whole, part = (side_stems(without_periods(text)) - COMPARISON_STEMS for text in texts)
+    whole, part = (side_stems(text) - COMPARISON_STEMS for text in texts)  # side words leave periods out
     sides = (whole - part, part - whole)
     if not all(sides):
         return None
