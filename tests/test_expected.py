@@ -87,6 +87,10 @@ def test_a_unit_of_measure_in_the_question_must_be_the_answers_unit(question, cl
         ("What is the top marginal income tax rate for a single filer?", True),
         ("What does the report say about prices?", False),
         ("What is the name of the dataset?", False),
+        # "what" and a money noun the question's verb follows.
+        ("What tax does the worked example read off the table?", True),
+        ("What fee did the county charge per permit?", True),
+        ("What tax forms does the office accept?", False),
     ],
 )
 def test_figure_questions_are_recognised(question, wants):

@@ -567,3 +567,27 @@ def test_a_period_question_takes_its_column_of_a_pdf_statement_written_with_sing
     # Two cells for three periods (a note number is not a cell): no column is read into the row.
     goodwill = gate("What was Acme's goodwill in 2018?", [cash]).check(ProposedClaim(1, "Goodwill was $2,468 million."))
     assert isinstance(goodwill, VerifiedClaim), goodwill
+
+
+def test_a_figure_copied_from_where_a_passage_opens_mid_sentence_is_quoted_with_its_whole_sentence():
+    document = (
+        "Storage sits in its own zone. Fast file systems attach to the cluster network, while slower file systems"
+        " may use 10 Gbps or\n100 Gbps ethernet. Access is enforced by the nodes."
+    )
+    cut = document.index("100 Gbps")
+    before = Passage(Chunk("hpc/guide.pdf", document[: cut + 18], 0, cut + 18, 1, 2, ""), score=1.0)
+    after = Passage(Chunk("hpc/guide.pdf", document[cut:], cut, len(document), 2, 2, ""), score=0.9)
+    result = gate("What ethernet speeds may slower file systems use?", [after, before]).check(
+        ProposedClaim(1, "100 Gbps ethernet.")
+    )
+    assert isinstance(result, VerifiedClaim), result
+    assert result.statement.startswith("Fast file systems attach") and "10 Gbps or" in result.statement
+    assert result.spans[0].quote == result.statement
+
+
+def test_a_figure_alone_that_opens_no_passage_is_still_no_statement():
+    text = "Section 2.45 covers storage. Slower file systems may use 100 Gbps ethernet."
+    result = gate("What ethernet speed may slower file systems use?", [passage("hpc/guide.pdf", text)]).check(
+        ProposedClaim(1, "100 Gbps ethernet.")
+    )
+    assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.NOT_A_SENTENCE

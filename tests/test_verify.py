@@ -268,3 +268,12 @@ def test_a_later_sentence_whose_figure_no_passage_states_is_left_out():
 def test_a_claim_is_not_cut_where_the_rest_would_change_its_meaning(statement):
     result = verify_claim(ProposedClaim(1, statement), PASSAGES)
     assert isinstance(result, DroppedClaim) and result.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE
+
+
+def test_a_year_followed_by_a_verb_is_the_year_its_caption_states():
+    # "2009 represents" reads as a count of "represents"; the caption states the year 2009.
+    caption = passage("stats/arrests.pdf", "Table 325. Arrests by Race: 2009\n[Based on reports of 12,371 agencies.]")
+    result = verify_claim(ProposedClaim(1, "Arrests by Race: 2009 represents reports of 12,371 agencies."), [caption])
+    assert isinstance(result, VerifiedClaim), result
+    other_year = verify_claim(ProposedClaim(1, "Arrests by Race: 2010 represents reports of 12,371 agencies."), [caption])
+    assert isinstance(other_year, DroppedClaim) and other_year.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE

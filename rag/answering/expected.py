@@ -38,12 +38,15 @@ _MONEY = re.compile(
     r"budget|revenue|fund|funding|allocate|allocated)\b|[$¥€£]",
     re.IGNORECASE,
 )
+# Nouns that name an amount of money when a question asks "what <noun> does/is ...".
+_MONEY_NOUN = r"(?:tax|taxes|fee|fees|salary|wage|wages|payment|deficit|surplus|receipts|expenditures|spending)"
 _FIGURE_NOUN = r"(?:number|amount|total|count|size|rate|value|price|cost|budget|revenue|figure|level|sum|speed|capacity)s?\b"
 # Questions that want a figure of some kind, even when they do not say which.
 _FIGURE_QUESTION = re.compile(
     r"\bhow (many|much|long|large|big|fast|high|far|old)\b|\bwhat (percentage|percent|share|proportion|fraction)\b"
     rf"|\bwhat (?:is|was|are|were|will be)\b(?: the| its| their)? (?:[\w'-]+ ){{0,4}}?{_FIGURE_NOUN}"
-    rf"|\bwhat (?:[\w-]+ ){{0,2}}?{_FIGURE_NOUN}",  # "what amount per exemption", "what tax rate applies"
+    rf"|\bwhat (?:[\w-]+ ){{0,2}}?{_FIGURE_NOUN}"  # "what amount per exemption", "what tax rate applies"
+    rf"|\bwhat {_MONEY_NOUN} (?:does|did|do|is|was|are|were|will|would)\b",  # "what tax does the example read"
     re.IGNORECASE,
 )
 # "..., in meters?", "worth in US dollars?": a question that names the unit of its answer asks for a

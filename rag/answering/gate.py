@@ -9,7 +9,9 @@ names the `RejectionKind` recorded in the answer's `dropped`:
    instructions ..."): documents are data, and such a sentence is not evidence;
 3. it answers the question: a figure question gets a figure, of the kind or unit
    asked for, and from the table column the question names ("the mean", not the
-   minimum beside it); the claim is about as relevant to the question as the passages are;
+   minimum beside it); the claim is about as relevant to the question as the passages are (a
+   figure alone that copies the opening of a passage cut mid-sentence is first made its whole
+   sentence, quoted from a read passage that holds it);
 4. it is about the period and subject the question names (`scope.Scope`);
 5. when its figure's own sentence does not name what the question measures and the read
    chunks label exactly one other figure so (`measured.py`), that figure's sentence is
@@ -41,6 +43,8 @@ from rag.answering.verify import (
     VerifiedClaim,
     bracket_row,
     find_in_passage,
+    passage_span,
+    quoted_claim,
     same_figure,
     verify_claim,
 )
@@ -117,6 +121,8 @@ class ClaimGate:
     def admit(self, claim: VerifiedClaim) -> VerifiedClaim | DroppedClaim:
         """Rules 2-4, for a claim whose evidence is already traced: one the model proposed and
         `verify_claim` checked, or one code composed from a passage's own figures (a table lookup)."""
+        if whole := self._sentence_cut_at_chunk_start(claim):
+            claim = whole
         refused = self._refusal(claim)
         if refused:
             return refused
@@ -135,6 +141,28 @@ class ClaimGate:
             "quoted the sentence that does"
         )
         return quoted
+
+    def _sentence_cut_at_chunk_start(self, claim: VerifiedClaim) -> VerifiedClaim | None:
+        """The whole sentence, quoted, of a figure-alone claim ("100 Gbps ethernet.") that copies the opening
+        of a read passage: a sentence wrapped before a figure ("may use 10 Gbps or\n100 Gbps ethernet.") can
+        be cut there, and a read passage that holds it from its first word gives it whole. None otherwise."""
+        if not _bare_figures(claim.statement) or not any(c.isalpha() for c in claim.statement):
+            return None
+        read = [*self.passages, *self.pool]
+        copied = re.compile(r"\s+".join(re.escape(word) for word in claim.statement.rstrip(" .").split()))
+        if not any(copied.match(passage.chunk.text.lstrip()) for passage in read):
+            return None
+        for passage in read:
+            text = passage.chunk.text
+            for found in copied.finditer(text):
+                begin = max((end.end() for end in _PROSE_SENTENCE_END.finditer(text, 0, found.start())), default=None)
+                finish = _PROSE_SENTENCE_END.search(text, found.end() - 1)
+                if begin is None or finish is None or not text[begin : found.start()].strip():
+                    continue
+                whole = quoted_claim(passage_span(passage, begin, finish.start() + 1))
+                whole.repairs.append(f"'{claim.statement}' ends a sentence wrapped before its figure; quoted the whole sentence")
+                return whole
+        return None
 
     def _refusal(self, claim: VerifiedClaim) -> DroppedClaim | None:
         for rule in (self._evidence, self._answers_question, self._in_scope):
@@ -249,6 +277,7 @@ _CELL_RUN_FIGURES = 6  # a statement with this many figures ...
 _CELL_RUN_SHARE = 0.4  # ... making up this share of its words is copied table cells
 _HEADER_RUN = 6  # this many words in a row of a table's caption and headers is a copied header
 _TOKEN = re.compile(r"\S+")
+_PROSE_SENTENCE_END = re.compile(r"[.!?](?=\s|$)\s*")  # where a sentence ends, whatever its line breaks
 _FIGURE_TOKEN = re.compile(r"^[(\[$€£¥-]*\d[\d,.]*%?[)\]]*[.,;:]?$")
 
 

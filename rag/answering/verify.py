@@ -116,7 +116,9 @@ def _counted_after(found: Quantity, wanted: Quantity, text: str) -> bool:
 
 def _same_count(a: Quantity, b: Quantity) -> bool:
     """A bare number and a count of the same value. The counted noun is only the next word,
-    which may be something else ("the Siyuan 370 offers" against "Siyuan 370 | 256 TOPS")."""
+    which may be something else ("the Siyuan 370 offers" against "Siyuan 370 | 256 TOPS"), and
+    so may a year's ("Arrests by Race: 2009 represents" against the caption "Arrests by Race: 2009")."""
+    a, b = (replace(q, unit="") if q.unit == YEAR else q for q in (a, b))
     return (
         is_count(a) and is_count(b) and not (a.unit and b.unit)
         and abs(a.value - b.value) <= EXACT * max(abs(a.value), 1e-9)
