@@ -49,6 +49,7 @@ from rag.answering.verify import (
     verify_claim,
 )
 from rag.answering.words import content_stems
+from rag.chunking import sentence_spans
 from rag.formats.tables import CELL_SEPARATOR
 from rag.injection import overlaps
 from rag.numbers import YEAR, Quantity, parse_quantities
@@ -153,13 +154,13 @@ class ClaimGate:
         if not any(copied.match(passage.chunk.text.lstrip()) for passage in read):
             return None
         for passage in read:
-            text = passage.chunk.text
-            for found in copied.finditer(text):
-                begin = max((end.end() for end in _PROSE_SENTENCE_END.finditer(text, 0, found.start())), default=None)
-                finish = _PROSE_SENTENCE_END.search(text, found.end() - 1)
-                if begin is None or finish is None or not text[begin : found.start()].strip():
+            unwrapped = passage.chunk.text.replace("\n", " ")  # same offsets; a line break inside a sentence is a space
+            sentences = sentence_spans(unwrapped)[1:]  # the first may begin before the chunk does
+            for found in copied.finditer(unwrapped):
+                sentence = next((s for s in sentences if s.start < found.start() and found.end() <= s.end), None)
+                if sentence is None:
                     continue
-                whole = quoted_claim(passage_span(passage, begin, finish.start() + 1))
+                whole = quoted_claim(passage_span(passage, sentence.start, sentence.end))
                 whole.repairs.append(f"'{claim.statement}' ends a sentence wrapped before its figure; quoted the whole sentence")
                 return whole
         return None
@@ -277,7 +278,6 @@ _CELL_RUN_FIGURES = 6  # a statement with this many figures ...
 _CELL_RUN_SHARE = 0.4  # ... making up this share of its words is copied table cells
 _HEADER_RUN = 6  # this many words in a row of a table's caption and headers is a copied header
 _TOKEN = re.compile(r"\S+")
-_PROSE_SENTENCE_END = re.compile(r"[.!?](?=\s|$)\s*")  # where a sentence ends, whatever its line breaks
 _FIGURE_TOKEN = re.compile(r"^[(\[$€£¥-]*\d[\d,.]*%?[)\]]*[.,;:]?$")
 
 
