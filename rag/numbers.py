@@ -381,6 +381,9 @@ def _read_range_end(text: str, first: _Piece) -> _Piece | None:
     second = _read_one(text, match)
     if second is None or not second.has_tail:
         return None
+    if first.currency_prefix and second.unit_from_word and not second.currency_prefix and second.scale == 1.0:
+        # "$25,300-25,350 income line": a range in dollars, whose noun after names the line, not a count
+        second.unit, second.unit_from_word, second.plural, second.end = first.unit, False, False, match.end()
     if second.currency_prefix and not first.currency_prefix:
         return None  # "in 2024 to $7 billion" is not a range
     if _year_shaped(first) and not _year_shaped(second):

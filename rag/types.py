@@ -117,6 +117,7 @@ class RejectionKind(str, Enum):
     WRONG_KIND = "wrong_kind"  # gives no figure of the kind or unit the question asks for
     NO_FIGURE = "no_figure"  # the question asks for a figure; the claim gives none
     OTHER_COLUMN = "other_column"  # a table cell of another column than the one the question names
+    OTHER_TABLE = "other_table"  # a figure under another numbered table's caption than the one the question names
     OTHER_ROW = "other_row"  # the question's figure falls in a bracket table's row; the claim's figures are not from it
     OTHER_PERIOD = "other_period"  # its document or column is about another period than asked
     OTHER_SUBJECT = "other_subject"  # its document is about another subject than asked

@@ -8,7 +8,7 @@ import pytest
 from rag.answering.conflicts import find_conflict
 from rag.answering.scope import Scope
 from rag.answering.relevance import background_sample, measure_scale
-from rag.answering.verify import CheckedNumber, VerifiedClaim, find_in_passage
+from rag.answering.verify import CheckedNumber, VerifiedClaim, find_in_passage, passage_span, quoted_claim
 from rag.metadata import DocumentProfile
 from rag.numbers import parse_quantities
 from rag.periods import Period, PeriodKind
@@ -115,6 +115,37 @@ def test_a_conditions_threshold_is_not_a_figure_that_disagrees(embedder):
     other = passage("rules/2024.txt", "The 2024 rules let a member deduct $2,400 for each dependant.")
     conflict = anchored(question, rule, [condition, other, *BACKGROUND], embedder)
     assert conflict is not None and [o.quantity.value for o in conflict.others] == [2400]
+
+
+def test_a_threshold_quoted_one_pdf_line_a_span_is_still_a_threshold(embedder):
+    question = "How much can a member deduct per dependant under the club rules?"
+    rule = passage("rules/club.txt", "A member can deduct $2,100 for each dependant.")
+    lines = "If a member's income is over\n$90,000, a member can deduct less for each dependant."
+    annex = passage("rules/annex.txt", lines)
+    first, second = passage_span(annex, 0, lines.index("\n")), passage_span(annex, lines.index("\n") + 1, len(lines))
+    split = VerifiedClaim(lines, [first, second], [CheckedNumber(q, [second]) for q in parse_quantities(second.quote)])
+    anchor = quoted_claim(passage_span(rule, 0, len(rule.chunk.text)))
+    pool = [rule, annex, *BACKGROUND]
+    question_vector = embedder.embed([question])[0]
+    vectors = embedder.embed([p.chunk.text for p in pool])
+    scale = measure_scale(question_vector, [p.chunk.text for p in pool], background_sample(vectors), embedder)
+    assert find_conflict(question, [anchor, split], pool, embedder, scale) is None
+
+
+def test_the_figure_labelled_as_asked_is_the_anchor_and_only_such_figures_disagree(embedder):
+    question = "What were the club's expenditures for the season ending June 30, 2021?"
+    actual = passage(
+        "club/2021.txt", "The club's expenditures for the season ending June 30, 2021, were $442,600, leaving a deficit of $69,800."
+    )
+    estimate = passage(
+        "club/2020.txt",
+        "It is estimated that the club's receipts for the season ending June 30, 2021, will be $430,100 and its "
+        "expenditures $458,100, leaving a deficit of $28,000.",
+    )
+    conflict = anchored(question, actual, [estimate, *BACKGROUND], embedder)
+    assert conflict is not None
+    assert [a.quantity.value for a in conflict.anchors] == [442_600]
+    assert [o.quantity.value for o in conflict.others] == [458_100]
 
 
 def test_a_total_asked_for_conflicts_with_a_budget_that_does_not_say_total(embedder):

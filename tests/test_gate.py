@@ -6,6 +6,8 @@ embedder's part is tested in test_answering.py and by the eval.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.answering.compare import operands_mismatch
@@ -522,6 +524,42 @@ def test_a_figure_from_another_column_than_the_one_asked_does_not_answer(source)
     assert isinstance(gate(question, [source]).check(ProposedClaim(1, "The mean leaf width is 1.20.")), VerifiedClaim)
     # A question that names no column takes any.
     assert isinstance(gate("How wide are the leaves?", [source]).check(ProposedClaim(1, "The leaf width is 0.1 at least.")), VerifiedClaim)
+
+
+def test_a_column_is_named_by_its_distinguishing_words_not_by_total():
+    arrests = table_passage(
+        "reports/arrests.txt",
+        "                           Total   Male Total   Under 18 years   Female Total",
+        "Robbery                    102.1        89.8             25.5            12.3",
+    )
+    question = "How many male robbery arrests were there?"
+    refused = gate(question, [arrests]).check(ProposedClaim(1, "There were 25.5 male robbery arrests."))
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_COLUMN
+    assert isinstance(gate(question, [arrests]).check(ProposedClaim(1, "There were 89.8 male robbery arrests.")), VerifiedClaim)
+
+
+def test_a_figure_under_another_numbered_tables_caption_does_not_answer():
+    page = passage(
+        "stats/abstract.pdf",
+        "Table 324. Arrests by Sex and Age: 2009\n[Represents arrests reported by 12,910 agencies.]\n"
+        "Source: Uniform Crime Reports.\nTable 325. Arrests by Race: 2009\n[Represents arrests reported by 12,371 agencies.]",
+    )
+    question = "How many agencies reported the arrests counted in Table 324?"
+    refused = gate(question, [page]).check(ProposedClaim(1, "Arrests were reported by 12,371 agencies."))
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_TABLE
+    assert "Table 325, not Table 324" in refused.reason
+    assert isinstance(gate(question, [page]).check(ProposedClaim(1, "Arrests were reported by 12,910 agencies.")), VerifiedClaim)
+    # A question that names no table takes either.
+    assert isinstance(gate("How many agencies reported arrests?", [page]).check(ProposedClaim(1, "Arrests were reported by 12,371 agencies.")), VerifiedClaim)
+    # The model may read the page narrowed to the note below the caption; the whole page still places it.
+    note = page.chunk.text.index("[Represents arrests reported by 12,371")
+    narrowed = Passage(replace(page.chunk, text=page.chunk.text[note:], start=note), score=1.0)
+    strict = ClaimGate(
+        question, [narrowed], pool=[page], relevance=lambda statement: 1.0,
+        scope=Scope.of(question, {}, periods_of_documents({})), evidence=Evidence({}),
+    )
+    refused = strict.check(ProposedClaim(1, "Arrests were reported by 12,371 agencies."))
+    assert isinstance(refused, DroppedClaim) and refused.kind is RejectionKind.OTHER_TABLE
 
 
 def test_the_column_that_names_the_row_is_not_a_column_a_figure_is_asked_from():

@@ -28,6 +28,7 @@ BUDGET = passage(
         ("According to the 1901 message, what was the aggregate postal revenue for 1901?", "revenue"),
         ("What is the total amount of customs duties collected?", "customs"),
         ("What was the number of persons employed?", "persons"),
+        ("How large was the government's deficit for the fiscal year ending June 30, 1894?", "deficit"),
         ("How much will the company invest abroad?", None),
     ],
 )

@@ -226,6 +226,9 @@ def test_multipliers(text: str, value: float) -> None:
         ("5%-7%", [("5%", 5, "%"), ("7%", 7, "%")]),  # not 5% and -7%
         ("in 2024 to $7 billion", [("2024", 2024, "year"), ("$7 billion", 7e9, "USD")]),  # not a range
         ("25% tariff and 50% cap", [("25%", 25, "%"), ("50%", 50, "%")]),
+        # a tax table's row: the range is in dollars, the noun after it names the line, it counts nothing
+        ("the $25,300-25,350 income line", [("$25,300", 25_300, "USD"), ("25,350", 25_350, "USD")]),
+        ("from 10-12 employees", [("10", 10, "employee"), ("12 employees", 12, "employee")]),
     ],
 )
 def test_ranges_share_unit_and_scale(text: str, expected: list[tuple[str, float, str]]) -> None:

@@ -144,6 +144,22 @@ def test_the_conflict_summary_says_which_figure_is_an_estimate(tmp_path, setting
     assert f"[{estimate}] is an estimate; see each quote." in summary
 
 
+def test_a_disagreeing_sources_quote_shows_the_figure_it_is_quoted_for(tmp_path, settings, embedder):
+    review = (
+        "Acme review.\nIt is estimated upon the basis of the plans now before the board and the present rates that "
+        "Acme's spending at home in 2024 will be $5.1 billion and its investment abroad in 2024 $9 billion, "
+        "leaving a surplus.\n"
+    )
+    configured = _indexed(tmp_path, settings, embedder, dict(DOCS, **{"acme-review.txt": review}))
+    generator = ScriptedGenerator(citing("$6.8 billion abroad", "In 2024 Acme will invest $6.8 billion abroad to build new plants."))
+    answer = Pipeline(configured, embedder=embedder, generator=generator, show_progress=False).ask(
+        "What is Acme's investment abroad in 2024?"
+    )
+    assert answer.conflict
+    given = answer.answer[answer.answer.index("Another source gives $9 billion") :]
+    assert "abroad in 2024 $9 billion" in given.split("The sources disagree")[0]
+
+
 def test_a_question_about_two_things_reports_no_conflict(corpus_settings, embedder):
     # The first answer as above, then the side it left out: a question about two things, whose figures differ
     # as the things do ($9 billion abroad, from another source, is no second reading of either).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answering.gate import named_numbers
 from rag.answering.reply import Calculation, ProposedClaim
 from rag.answering.verify import VerifiedClaim, calculate, verify_claim
 from rag.types import DroppedClaim, RejectionKind
@@ -277,3 +278,19 @@ def test_a_year_followed_by_a_verb_is_the_year_its_caption_states():
     assert isinstance(result, VerifiedClaim), result
     other_year = verify_claim(ProposedClaim(1, "Arrests by Race: 2010 represents reports of 12,371 agencies."), [caption])
     assert isinstance(other_year, DroppedClaim) and other_year.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE
+
+
+def test_the_questions_own_reference_restated_needs_no_passage():
+    # Asked about "Table 325", the model writes "Table 325 ..." over a passage that starts below the caption.
+    note = passage("stats/arrests.pdf", "[Based on reports of 12,371 agencies with a total population of 239,839,971.]")
+    named = named_numbers("What population did the agencies reporting in Table 325 cover?")
+    claim = ProposedClaim(1, "Table 325 is based on reports of 12,371 agencies with a total population of 239,839,971.")
+    result = verify_claim(claim, [note], named=named)
+    assert isinstance(result, VerifiedClaim), result
+    assert [n.quantity.value for n in result.numbers] == [12_371, 239_839_971]
+    # A reference the question does not give is still held to the passage.
+    other = verify_claim(ProposedClaim(1, "Table 326 is based on reports of 12,371 agencies."), [note], named=named)
+    assert isinstance(other, DroppedClaim) and other.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE
+    # So is the question's number written as a figure, not in a name.
+    counted = verify_claim(ProposedClaim(1, "There were 325 agencies."), [note], named=named)
+    assert isinstance(counted, DroppedClaim) and counted.kind is RejectionKind.NUMBER_NOT_IN_PASSAGE

@@ -11,6 +11,10 @@ Two row shapes say their columns:
   spaces ("Capital expenditure 1,577 1,234 (370)" under "2018 2017 2016"): the header line
   is periods only, and the row ends in exactly one cell (a figure or a dash) per period.
 Any other row has no known column: no rule reads one into it.
+
+A figure's table is the one whose numbered caption ("Table 325. Arrests by Race: 2009") opens
+the last line above it that opens with one: a page of a statistical abstract sets two tables
+and their headnotes one after the other.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ _LABEL_GAP = re.compile(r"\s{2,}")
 _TOKEN = re.compile(r"\S+")
 _FIGURE_VALUE = re.compile(r"[-−–(]?[$€£¥]?\d")  # "12.5 km", "$3.2 million", "(370)": a cell that opens with a figure
 _RULE_LINE = re.compile(r"^[\s=+|:-]*$")  # "===== ====", "---+---": a table's ruling, not its header
+_TABLE_NUMBER = r"([A-Z]?-?\d+(?:[.-]\d+)?[a-z]?)"  # "324", "A-2", "3.1", "12b"
+_TABLE_NAMED = re.compile(rf"\btable\s+{_TABLE_NUMBER}(?![\w-])", re.IGNORECASE)
+_CAPTION = re.compile(rf"^\s*table\s+{_TABLE_NUMBER}\s*[.:\u2013\u2014-]", re.IGNORECASE | re.MULTILINE)  # opens a line
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,27 @@ def table_header(span: Span, passages: list[Passage]) -> str:
         (p.chunk.context for p in passages if p.chunk.source == span.source and p.chunk.start <= span.start < p.chunk.end),
         "",
     )
+
+
+def tables_named(question: str) -> set[str]:
+    """The numbers of the tables a question names ("in Table 324", "table A-2"), lower-cased."""
+    return {match.lower() for match in _TABLE_NAMED.findall(question)}
+
+
+def table_of(span: Span, passages: list[Passage]) -> str | None:
+    """The number of the table whose caption ("Table 325. Arrests by Race: 2009") is the last one above
+    `span` in the passages that hold it (a narrowed passage may start below the caption its whole chunk
+    shows) or in their table header; None when no caption is in sight."""
+    nearest: tuple[int, str] | None = None  # (where the caption is in the document, its table's number)
+    for passage in passages:
+        chunk = passage.chunk
+        if chunk.source != span.source or not chunk.start <= span.start < chunk.end:
+            continue
+        found = [(chunk.start - 1, m[1]) for m in _CAPTION.finditer(chunk.context)]  # the header sits above the text
+        found += [(chunk.start + m.start(), m[1]) for m in _CAPTION.finditer(chunk.text[: span.start - chunk.start])]
+        if found and (nearest is None or found[-1][0] > nearest[0]):
+            nearest = found[-1]
+    return nearest[1].lower() if nearest else None
 
 
 def column_of(quantity: Quantity, quote: str, context: str) -> Column | None:

@@ -19,7 +19,11 @@ another document conflicts with it when:
   table row takes its table's period, else its document's: "our Indians number about
   248,000" in the 1893 message is not the 1895 census); and a figure the question gives
   that the anchor's sentence repeats ("the 160bn yuan budget" in yuan or dollars) is in
-  the candidate's sentence too: it names which quantity is asked;
+  the candidate's sentence too: it names which quantity is asked; and when the anchor's
+  sentence labels a figure with the noun the question measures ("the expenditures were
+  $442,605,758, leaving a deficit of $69,803,260"), that figure is the anchor and a
+  candidate's own sentence must label it so too (`measured.labelled_as_measured`: "receipts
+  will be $430,121,365 and its expenditures $458,121,365" disagrees with $458,121,365 only);
 - it is about the subject and period the question names (`scope.Scope`), as a claim must be:
   another year's message stating a figure for its own year does not disagree with the asked year's;
 - its sentence is about as relevant to the question as the anchor's own quote
@@ -35,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.answering.expected import expected_kind
+from rag.answering.measured import labelled_as_measured
 from rag.answering.relevance import RelevanceScale
 from rag.answering.columns import table_header
 from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, same_figure, sentence_span, stated_in
@@ -75,17 +80,37 @@ class Conflict:
 
 def figures_of(claim: VerifiedClaim) -> list[CheckedNumber]:
     """A claim's quoted (not derived) figures other than years, identifiers, references ("line 1") and thresholds."""
-    return [n for n in claim.numbers if n.quantity.unit not in _NOT_FIGURES and not n.derived and not _no_value(n)]
+    return [
+        n for n in claim.numbers if n.quantity.unit not in _NOT_FIGURES and not n.derived and not _no_value(n, claim.spans)
+    ]
 
 
-def _no_value(number: CheckedNumber) -> bool:
+def _no_value(number: CheckedNumber, claim_spans: list[Span]) -> bool:
     """Whether the figure names something where its quote writes it ("Unit 0147", "line 1", "June 30, 1896")
-    or bounds a condition there ("if ... is over $150,000")."""
-    quote, written = number.spans[0].quote if number.spans else "", number.quantity.text
-    at = quote.find(written)
+    or bounds a condition there ("if ... is over $150,000"). A claim may quote a sentence one PDF line a
+    span ("If the amount on line 38 is over" | "$150,000, use the ..."): the lines it quotes before the
+    figure's are read with it."""
+    written = number.quantity.text
     if _IDENTIFIER.match(written):
         return True
+    if not number.spans:
+        return False
+    span = number.spans[0]
+    quote = " ".join([*(s.quote for s in _lines_before(span, claim_spans)), span.quote])
+    at = quote.find(written, len(quote) - len(span.quote))
     return at >= 0 and (_is_identifier(quote, at, written, non_figure_spans(quote)) or _is_threshold(quote, at))
+
+
+def _lines_before(span: Span, claim_spans: list[Span]) -> list[Span]:
+    """The run of the claim's spans that ends where `span` starts (a line break or space apart), in order."""
+    run: list[Span] = []
+    start = span.start
+    while previous := next(
+        (s for s in claim_spans if s.source == span.source and s.start < start and 0 <= start - s.end <= 1), None
+    ):
+        run.insert(0, previous)
+        start = previous.start
+    return run
 
 
 def _is_threshold(text: str, start: int) -> bool:
@@ -115,6 +140,10 @@ def find_conflict(
     anchors = [a for a in figures_of(anchor_claim) if not any(same_figure(a.quantity, q) for q in stated)]
     if not anchors:
         return None
+    # "The expenditures were $442,605,758, leaving a deficit of $69,803,260": when its sentence labels a
+    # figure with what the question measures, that figure is the anchor, and only figures so labelled disagree.
+    labelled = [a for a in anchors if labelled_as_measured(question, a)]
+    anchors = labelled or anchors
     anchor_sources = {a.spans[0].source for a in anchors}
     units = {a.quantity.unit for a in anchors}
     expected = expected_kind(question)
@@ -163,6 +192,7 @@ def find_conflict(
         and _same_period(anchor_periods, dated(c.spans[0]))
         and _states(given, c.spans[0].quote)
         and in_scope(c.spans[0])
+        and (not labelled or labelled_as_measured(question, c))
     ]
     if not candidates:
         return None

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from rag import brackets
-from rag.answering.columns import column_of, table_header
+from rag.answering.columns import column_of, table_header, table_of, tables_named
 from rag.answering.compare import operands_mismatch, share_over_whole
 from rag.answering.conflicts import asks_for_estimate, is_estimate
 from rag.answering.expected import asks_for_figure, expected_kind, figure_test
@@ -48,7 +48,7 @@ from rag.answering.verify import (
     same_figure,
     verify_claim,
 )
-from rag.answering.words import content_stems
+from rag.answering.words import GENERIC_FIGURE_STEMS, content_stems
 from rag.chunking import sentence_spans
 from rag.formats.tables import CELL_SEPARATOR
 from rag.injection import overlaps
@@ -98,6 +98,8 @@ class ClaimGate:
         self.wants_figure = asks_for_figure(question) or self.expected is not None
         self._question_stems = content_stems(question)  # what a named table column is matched against
         self._given = premise_figures(question)
+        self._named = named_numbers(question)
+        self._tables = tables_named(question)
         self._lookup_rows = _lookup_rows(self._given, passages)
 
     def over(self, passages: list[Passage]) -> ClaimGate:
@@ -114,7 +116,7 @@ class ClaimGate:
         return bool(figures) and (self.expected is None or any(self.expected.satisfied_by(q) for q in figures))
 
     def check(self, claim: ProposedClaim, calculation: CalculationResult | None = None) -> VerifiedClaim | DroppedClaim:
-        result = verify_claim(claim, self.passages, calculation, self._given)
+        result = verify_claim(claim, self.passages, calculation, self._given, self._named)
         if isinstance(result, DroppedClaim):
             return result
         return self.admit(result)
@@ -225,6 +227,9 @@ class ClaimGate:
         misplaced = [self._other_column(n) for n in figures]
         if misplaced and all(misplaced):
             return RejectionKind.OTHER_COLUMN, misplaced[0]
+        elsewhere = [self._other_table(n) for n in answering]
+        if elsewhere and all(elsewhere):
+            return RejectionKind.OTHER_TABLE, elsewhere[0]
         if self._lookup_rows and not any(self._in_lookup_row(n) for n in answering):
             row = self._lookup_rows[0]
             return RejectionKind.OTHER_ROW, f"the question's figure falls in the row '{row.quote}', and no figure of the claim is from it"
@@ -237,7 +242,8 @@ class ClaimGate:
 
     def _other_column(self, number: CheckedNumber) -> str | None:
         """Why a quoted figure is not from the table column the question names ("the mean", not the
-        minimum beside it), or None: also for prose, derived figures and period columns (the scope's rule)."""
+        minimum beside it), or None: also for prose, derived figures and period columns (the scope's rule).
+        A column is named by its distinguishing words: "male" names "Male Total" ("total" tells no column apart)."""
         if number.derived or not number.spans:
             return None
         span = number.spans[0]
@@ -246,11 +252,21 @@ class ClaimGate:
             return None
         named = [
             label for label in column.labels
-            if not periods_in(label) and (stems := content_stems(label)) and stems <= self._question_stems
+            if not periods_in(label) and (stems := content_stems(label) - GENERIC_FIGURE_STEMS) and stems <= self._question_stems
         ]
         if not named or column.label in named:
             return None
         return f"{number.quantity.text} is in the {column.label} column, not {' or '.join(named)}"
+
+    def _other_table(self, number: CheckedNumber) -> str | None:
+        """Why a quoted figure is not from the numbered table the question names ("Table 324", not the
+        Table 325 set below it on the page), or None: also when the question names none or no caption is in sight."""
+        if not self._tables or number.derived or not number.spans:
+            return None
+        table = table_of(number.spans[0], [*self.passages, *self.pool])
+        if table is None or table in self._tables:
+            return None
+        return f"{number.quantity.text} is from Table {table}, not Table {' or '.join(sorted(self._tables))}"
 
     def _in_lookup_row(self, number: CheckedNumber) -> bool:
         return number.derived is not None or any(
@@ -345,6 +361,13 @@ def premise_figures(question: str) -> list[Quantity]:
         if q.unit != YEAR and not _YEAR_LIKE.match(q.text) and not _ONE.match(q.text)
         and not any(start < q.end and q.start < end for start, end in not_figures)
     ]
+
+
+def named_numbers(question: str) -> list[Quantity]:
+    """The numbers a question writes inside a name or a reference ("in Table 325", "under AFI 41-210"):
+    a claim that restates one names what was asked about, it states no figure."""
+    not_figures = non_figure_spans(question)
+    return [q for q in parse_quantities(question) if any(start <= q.start < end for start, end in not_figures)]
 
 
 def _bare_figures(statement: str) -> bool:

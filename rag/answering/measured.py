@@ -25,10 +25,10 @@ from rag.formats.tables import CELL_SEPARATOR
 from rag.numbers import Quantity, is_currency, parse_quantities
 from rag.types import Passage
 
-# "what were the government's expenditures for ...", "what was the aggregate postal revenue in ...": the
-# noun phrase a "what is" question asks about, up to the preposition, clause or end that closes it.
+# "what were the government's expenditures for ...", "how large was the deficit in ...": the noun
+# phrase a "what is" question asks about, up to the preposition, clause or end that closes it.
 _WHAT_IS = re.compile(
-    r"\bwhat (?:is|was|are|were|will be|would be)\s+(?:the |its |their |his |her |a |an )?"
+    r"\b(?:what|how (?:large|big|high)) (?:is|was|are|were|will be|would be)\s+(?:the |its |their |his |her |a |an )?"
     r"(?P<phrase>(?:[A-Za-z][\w'-]*\s+){0,5}?[A-Za-z][A-Za-z-]*)"
     r"(?=\s+(?:of|for|in|from|during|on|by|at|to|under|per|between|when|that|which|according|as|with)\b|\s*[?,;]|\s*$)",
     re.IGNORECASE,
@@ -39,10 +39,11 @@ _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+)?(?P<phrase>(?:[A-Za-z][A-Za-z-]*\s*
 _GENERIC = GENERIC_FIGURE_STEMS | frozenset(stem(w) for w in "value figure level sum".split())
 _LABEL_AFTER = 4  # words after a figure that still label it ("$12 million in receipts")
 _LABEL_BEFORE = 12  # words before a figure, back to the previous figure or the sentence's start
+_LABEL_END = re.compile(r"[.;,:()]|\band\b", re.IGNORECASE)  # what ends the words after a figure that label it
 
 
 def measured_stem(question: str) -> str | None:
-    """The stem of the noun a "what is/was the ..." question measures, or None when it names none."""
+    """The stem of the noun a "what is/was the ..." (or "how large was the ...") question measures, or None."""
     match = _WHAT_IS.search(question)
     if match is None:
         return None
@@ -105,18 +106,41 @@ def _prose_figures(question: str, passage: Passage) -> list[_Figure]:
         words = text[sentence.start : sentence.end]
         if CELL_SEPARATOR in words:
             continue
-        is_figure = figure_test(question, words)
-        found = [q for q in parse_quantities(words) if is_figure(q)]
-        previous_end = 0
-        for index, quantity in enumerate(found):
-            following_start = found[index + 1].start if index + 1 < len(found) else len(words)
-            before = content_words(words[previous_end : quantity.start])[-_LABEL_BEFORE:]
-            after_text = re.split(r"[.;,:()]", words[quantity.end : following_start], maxsplit=1)[0]
-            after = content_words(after_text)[:_LABEL_AFTER]
+        for quantity, label in figure_labels(question, words):
             shifted = replace(quantity, start=quantity.start + sentence.start, end=quantity.end + sentence.start)
-            figures.append(_Figure(passage, shifted, (sentence.start, sentence.end), frozenset(before + after)))
-            previous_end = quantity.end
+            figures.append(_Figure(passage, shifted, (sentence.start, sentence.end), label))
     return figures
+
+
+def figure_labels(question: str, sentence: str) -> list[tuple[Quantity, frozenset[str]]]:
+    """Each figure of `sentence` with the stems of the words that say what it measures: those back to the
+    figure before it (at most `_LABEL_BEFORE`) and a few after it, up to punctuation or an "and" that starts
+    the next one's ("receipts ... will be $430,121,365 and its expenditures $458,121,365")."""
+    is_figure = figure_test(question, sentence)
+    found = [q for q in parse_quantities(sentence) if is_figure(q)]
+    labelled = []
+    previous_end = 0
+    for index, quantity in enumerate(found):
+        following_start = found[index + 1].start if index + 1 < len(found) else len(sentence)
+        before = content_words(sentence[previous_end : quantity.start])[-_LABEL_BEFORE:]
+        after_text = _LABEL_END.split(sentence[quantity.end : following_start], maxsplit=1)[0]
+        after = content_words(after_text)[:_LABEL_AFTER]
+        labelled.append((quantity, frozenset(before + after)))
+        previous_end = quantity.end
+    return labelled
+
+
+def labelled_as_measured(question: str, number: CheckedNumber) -> bool:
+    """Whether the sentence quoting `number` labels it with what the question measures ("the receipts ... were
+    $X"); False when the question names no measure."""
+    measured = measured_stem(question)
+    if measured is None or not number.spans:
+        return False
+    return any(
+        measured in label
+        for quantity, label in figure_labels(question, number.spans[0].quote)
+        if same_figure(quantity, number.quantity)
+    )
 
 
 def _is_cited(figure: _Figure, number: CheckedNumber) -> bool:

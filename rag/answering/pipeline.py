@@ -74,6 +74,7 @@ INSTRUCTION_NOTE = "A passage that gives instructions to an AI was not used as e
 # ranks 16th to 30th (on the seeds suite, 2 of its 9 conflict questions found a source only there).
 CONFLICT_POOL = 30
 HISTORY_TURNS = 2  # earlier (question, answer) pairs kept as context for a follow-up
+_AFTER_FIGURE = 40  # characters of a disagreeing source's quote still shown after the figure it is quoted for
 
 Event = SourcesEvent | TextDelta | Answer
 
@@ -443,7 +444,7 @@ class _AnswerRun:
         """
         if reply.pending or reply.reply.calculation is not None or reply.reply.status == "not_in_documents":
             return []
-        wrong_figure = {RejectionKind.NO_FIGURE, RejectionKind.WRONG_KIND, RejectionKind.OTHER_COLUMN}
+        wrong_figure = {RejectionKind.NO_FIGURE, RejectionKind.WRONG_KIND, RejectionKind.OTHER_COLUMN, RejectionKind.OTHER_TABLE}
         wrong_scope = {RejectionKind.OTHER_PERIOD, RejectionKind.OTHER_SUBJECT}
         if not self.verified and reply.reply.claims and all(d.kind in wrong_figure for d in self.dropped):
             closer = [p for p in passages if gate.could_answer(p)]
@@ -554,7 +555,7 @@ class _AnswerRun:
             span = figure.spans[0]
             # The quote is the source's own words, so each of its other figures is vouched for by the same span.
             same = (figure.quantity.value, figure.quantity.unit)
-            shown = _shorten(span.quote)  # a prefix of the quote: its figures, as shown, are the quote's
+            shown = _shorten(span.quote, figure.quantity.text)  # a prefix of the quote: its figures, as shown, are the quote's
             quoted = [CheckedNumber(q, [span]) for q in parse_quantities(shown) if (q.value, q.unit) != same]
             sentence = f"Another source gives {figure.quantity.text}: \"{shown}\""
             yield self._delta(self.composer.add(Segment(sentence, [span], [figure, *quoted])))
@@ -657,8 +658,12 @@ def _repeats(claim: VerifiedClaim, earlier: VerifiedClaim) -> bool:
     return " ".join(claim.statement.lower().split()).rstrip(".") in " ".join(earlier.statement.lower().split())
 
 
-def _shorten(quote: str, limit: int = 160) -> str:
+def _shorten(quote: str, figure: str, limit: int = 160) -> str:
+    """A prefix of `quote` (spaces folded) of about `limit` characters that reaches past `figure`, the figure
+    it is quoted for ("will be $430,121,365 and its expenditures $458,121,365, ..." shows the second)."""
     quote = " ".join(quote.split())
+    if (at := quote.find(figure)) >= 0:
+        limit = max(limit, at + len(figure) + _AFTER_FIGURE)
     return quote if len(quote) <= limit else quote[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 

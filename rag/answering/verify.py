@@ -38,6 +38,7 @@ from rag.numbers import (
     table_scale,
 )
 from rag.answering.words import COMPARISON_WORDS, stem
+from rag.periods import non_figure_spans
 from rag.store.lexical import tokenize
 from rag.types import DroppedClaim, Passage, RejectionKind, Span
 
@@ -200,16 +201,18 @@ def verify_claim(
     passages: list[Passage],
     calculation: CalculationResult | None = None,
     given: Sequence[Quantity] = (),
+    named: Sequence[Quantity] = (),
 ) -> VerifiedClaim | DroppedClaim:
     """Accept, repair (re-cite to the passage that holds its numbers) or reject one claim.
 
     `given`: the question's figures. A claim may repeat one that a bracket row of its passage
     holds ("for taxable income of $60,425, the tax is 11,530" from "60,400 60,450 11,530"):
-    the row, not a sentence stating the figure, is its evidence.
+    the row, not a sentence stating the figure, is its evidence. `named`: the numbers the question
+    writes in names and references ("Table 325"); a claim may restate one in a name with no evidence.
     """
     if not 1 <= claim.passage <= len(passages):
         return DroppedClaim(claim.statement, RejectionKind.UNKNOWN_PASSAGE, f"cites passage [{claim.passage}], which was not retrieved")
-    result = _verify_whole(claim, passages, calculation, given)
+    result = _verify_whole(claim, passages, calculation, given, named)
     if isinstance(result, VerifiedClaim) or result.kind is not RejectionKind.NUMBER_NOT_IN_PASSAGE:
         return result
     # A sentence that joins clauses ("... 61,999 enlisted men, and new regiments of 33,050 ...") keeps the
@@ -224,7 +227,7 @@ def verify_claim(
         head = claim.statement[:cut].rstrip().rstrip(".") + "."
         if not parse_quantities(head):
             break
-        kept = _verify_whole(replace(claim, statement=head), passages, calculation, given)
+        kept = _verify_whole(replace(claim, statement=head), passages, calculation, given, named)
         if isinstance(kept, VerifiedClaim):
             kept.repairs.append(f"left out '{claim.statement[cut:].strip(' ,;')}': {result.reason}")
             return kept
@@ -236,16 +239,17 @@ def _verify_whole(
     passages: list[Passage],
     calculation: CalculationResult | None,
     given: Sequence[Quantity],
+    named: Sequence[Quantity],
 ) -> VerifiedClaim | DroppedClaim:
     quantities = parse_quantities(claim.statement)
     cited = passages[claim.passage - 1]
-    result = _check_numbers(claim.statement, quantities, cited, passages, calculation, given)
+    result = _check_numbers(claim.statement, quantities, cited, passages, calculation, given, named)
     if isinstance(result, DroppedClaim):
         # Repair: the model may have named the wrong passage; accept another that holds every number.
         for index, other in enumerate(passages, start=1):
             if other is cited or other.chunk.source == cited.chunk.source:
                 continue
-            retry = _check_numbers(claim.statement, quantities, other, passages, calculation, given)
+            retry = _check_numbers(claim.statement, quantities, other, passages, calculation, given, named)
             if isinstance(retry, VerifiedClaim):
                 retry.repairs.append(f"re-cited from passage [{claim.passage}] to [{index}], which states its figures")
                 return retry
@@ -260,6 +264,7 @@ def _check_numbers(
     passages: list[Passage],
     calculation: CalculationResult | None,
     given: Sequence[Quantity],
+    named: Sequence[Quantity],
 ) -> VerifiedClaim | DroppedClaim:
     original = statement
     numbers: list[CheckedNumber] = []
@@ -272,6 +277,8 @@ def _check_numbers(
             statement = statement[: quantity.start] + under[0].text + statement[quantity.end :]
             rescaled.append(f"'{quantity.text}' is written '{under[0].text}', as its table's units line reads it")
             quantity, span = under
+        if span is None and _in_name(quantity, original, shift) and any(n.value == quantity.value for n in named):
+            continue  # the question's own reference ("in Table 325"), restated: it names, it states no figure
         if span is None and any(same_figure(quantity, figure) for figure in given):
             span = bracket_row(quantity, cited)
         if span is None and quantity.value > 0 and _NEGATIVE_WORDING.search(statement):
@@ -295,6 +302,12 @@ def _check_numbers(
     if _word_support(statement, cited_text) < MIN_WORD_SUPPORT:
         return DroppedClaim(statement, RejectionKind.WORDS_NOT_IN_PASSAGE, "most of its words are not in the cited passage")
     return VerifiedClaim(statement, spans, numbers, repairs=rescaled)
+
+
+def _in_name(quantity: Quantity, statement: str, shift: int) -> bool:
+    """Whether `quantity` (offsets shifted by `shift` from `statement`'s) is part of a name or a reference there."""
+    start = quantity.start - shift
+    return any(begin <= start < end for begin, end in non_figure_spans(statement))
 
 
 def _under_units_line(quantity: Quantity, cited: Passage, passages: list[Passage]) -> tuple[Quantity, Span] | None:
