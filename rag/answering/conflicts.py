@@ -22,7 +22,7 @@ another document conflicts with it when:
   the candidate's sentence too: it names which quantity is asked; and when the anchor's
   sentence labels a figure with the noun the question measures ("the expenditures were
   $442,605,758, leaving a deficit of $69,803,260"), that figure is the anchor and a
-  candidate's own sentence must label it so too (`measured.labelled_as_measured`: "receipts
+  candidate's own sentence must label it so too (`measured.labelled_as`: "receipts
   will be $430,121,365 and its expenditures $458,121,365" disagrees with $458,121,365 only);
 - it is about the subject and period the question names (`scope.Scope`), as a claim must be:
   another year's message stating a figure for its own year does not disagree with the asked year's;
@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.answering.expected import expected_kind
-from rag.answering.measured import labelled_as_measured
+from rag.answering.measured import labelled_as, measured_stem
 from rag.answering.relevance import RelevanceScale
 from rag.answering.columns import table_header
 from rag.answering.verify import EXACT, CheckedNumber, VerifiedClaim, same_figure, sentence_span, stated_in
@@ -142,7 +142,8 @@ def find_conflict(
         return None
     # "The expenditures were $442,605,758, leaving a deficit of $69,803,260": when its sentence labels a
     # figure with what the question measures, that figure is the anchor, and only figures so labelled disagree.
-    labelled = [a for a in anchors if labelled_as_measured(question, a)]
+    measured_noun = measured_stem(question)
+    labelled = [a for a in anchors if labelled_as(measured_noun, question, a)] if measured_noun else []
     anchors = labelled or anchors
     anchor_sources = {a.spans[0].source for a in anchors}
     units = {a.quantity.unit for a in anchors}
@@ -192,7 +193,7 @@ def find_conflict(
         and _same_period(anchor_periods, dated(c.spans[0]))
         and _states(given, c.spans[0].quote)
         and in_scope(c.spans[0])
-        and (not labelled or labelled_as_measured(question, c))
+        and (not labelled or labelled_as(measured_noun, question, c))
     ]
     if not candidates:
         return None

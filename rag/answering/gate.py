@@ -91,6 +91,7 @@ class ClaimGate:
         self.question = question
         self.passages = passages
         self.pool = pool if pool is not None else passages  # the read passages, whole: where a better-labelled figure is looked for
+        self._read = [*passages, *self.pool]  # as shown (perhaps narrowed) and whole
         self.relevance = relevance
         self.scope = scope
         self.evidence = evidence
@@ -151,11 +152,10 @@ class ClaimGate:
         be cut there, and a read passage that holds it from its first word gives it whole. None otherwise."""
         if not _bare_figures(claim.statement) or not any(c.isalpha() for c in claim.statement):
             return None
-        read = [*self.passages, *self.pool]
         copied = re.compile(r"\s+".join(re.escape(word) for word in claim.statement.rstrip(" .").split()))
-        if not any(copied.match(passage.chunk.text.lstrip()) for passage in read):
+        if not any(copied.match(passage.chunk.text.lstrip()) for passage in self._read):
             return None
-        for passage in read:
+        for passage in self._read:
             unwrapped = passage.chunk.text.replace("\n", " ")  # same offsets; a line break inside a sentence is a space
             sentences = sentence_spans(unwrapped)[1:]  # the first may begin before the chunk does
             for found in copied.finditer(unwrapped):
@@ -263,7 +263,7 @@ class ClaimGate:
         Table 325 set below it on the page), or None: also when the question names none or no caption is in sight."""
         if not self._tables or number.derived or not number.spans:
             return None
-        table = table_of(number.spans[0], [*self.passages, *self.pool])
+        table = table_of(number.spans[0], self._read)
         if table is None or table in self._tables:
             return None
         return f"{number.quantity.text} is from Table {table}, not Table {' or '.join(sorted(self._tables))}"
@@ -358,16 +358,20 @@ def premise_figures(question: str) -> list[Quantity]:
     not_figures = non_figure_spans(question)
     return [
         q for q in parse_quantities(question)
-        if q.unit != YEAR and not _YEAR_LIKE.match(q.text) and not _ONE.match(q.text)
-        and not any(start < q.end and q.start < end for start, end in not_figures)
+        if q.unit != YEAR and not _YEAR_LIKE.match(q.text) and not _ONE.match(q.text) and not _overlaps(q, not_figures)
     ]
 
 
 def named_numbers(question: str) -> list[Quantity]:
-    """The numbers a question writes inside a name or a reference ("in Table 325", "under AFI 41-210"):
-    a claim that restates one names what was asked about, it states no figure."""
+    """The numbers a question writes in a name, a reference or a period ("in Table 325", "under AFI 41-210",
+    "(2009)"), the ones `premise_figures` leaves out: a claim that restates one names what was asked about and
+    states no figure (a period it names is the scope's to check)."""
     not_figures = non_figure_spans(question)
-    return [q for q in parse_quantities(question) if any(start <= q.start < end for start, end in not_figures)]
+    return [q for q in parse_quantities(question) if _overlaps(q, not_figures)]
+
+
+def _overlaps(quantity: Quantity, spans: list[tuple[int, int]]) -> bool:
+    return any(start < quantity.end and quantity.start < end for start, end in spans)
 
 
 def _bare_figures(statement: str) -> bool:

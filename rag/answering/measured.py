@@ -130,11 +130,10 @@ def figure_labels(question: str, sentence: str) -> list[tuple[Quantity, frozense
     return labelled
 
 
-def labelled_as_measured(question: str, number: CheckedNumber) -> bool:
-    """Whether the sentence quoting `number` labels it with what the question measures ("the receipts ... were
-    $X"); False when the question names no measure."""
-    measured = measured_stem(question)
-    if measured is None or not number.spans:
+def labelled_as(measured: str, question: str, number: CheckedNumber) -> bool:
+    """Whether the sentence quoting `number` labels it with `measured`, what the question measures
+    (`measured_stem`: "the receipts ... were $X")."""
+    if not number.spans:
         return False
     return any(
         measured in label

@@ -208,7 +208,8 @@ def verify_claim(
     `given`: the question's figures. A claim may repeat one that a bracket row of its passage
     holds ("for taxable income of $60,425, the tax is 11,530" from "60,400 60,450 11,530"):
     the row, not a sentence stating the figure, is its evidence. `named`: the numbers the question
-    writes in names and references ("Table 325"); a claim may restate one in a name with no evidence.
+    writes in names, references and periods ("Table 325", `gate.named_numbers`); a claim may restate one
+    there with no evidence.
     """
     if not 1 <= claim.passage <= len(passages):
         return DroppedClaim(claim.statement, RejectionKind.UNKNOWN_PASSAGE, f"cites passage [{claim.passage}], which was not retrieved")
@@ -277,7 +278,7 @@ def _check_numbers(
             statement = statement[: quantity.start] + under[0].text + statement[quantity.end :]
             rescaled.append(f"'{quantity.text}' is written '{under[0].text}', as its table's units line reads it")
             quantity, span = under
-        if span is None and _in_name(quantity, original, shift) and any(n.value == quantity.value for n in named):
+        if span is None and any(n.value == quantity.value for n in named) and _in_name(quantity, original, shift):
             continue  # the question's own reference ("in Table 325"), restated: it names, it states no figure
         if span is None and any(same_figure(quantity, figure) for figure in given):
             span = bracket_row(quantity, cited)
@@ -305,7 +306,7 @@ def _check_numbers(
 
 
 def _in_name(quantity: Quantity, statement: str, shift: int) -> bool:
-    """Whether `quantity` (offsets shifted by `shift` from `statement`'s) is part of a name or a reference there."""
+    """Whether `quantity` (offsets shifted by `shift` from `statement`'s) is part of a name, a reference or a period there."""
     start = quantity.start - shift
     return any(begin <= start < end for begin, end in non_figure_spans(statement))
 
