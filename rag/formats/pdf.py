@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 
 from rag.formats import PAGE_BREAK, ExtractionError, Rendering
-from rag.formats.pdf_tables import TableHeading, might_hold_tables, restack_tables
+from rag.formats.pdf_columns import read_columns
+from rag.formats.pdf_tables import Box, TableHeading, might_hold_tables, restack_tables
 
 PAGE_SEPARATOR = f"\n{PAGE_BREAK}\n"
 _LINE_BREAKS = re.compile(r"\r\n|\r")
@@ -55,16 +56,26 @@ def _page_text(document, index: int, running: TableHeading | None) -> tuple[str,
     try:
         textpage = page.get_textpage()
         try:
-            text, heading = textpage.get_text_range(), None
+            text, boxes = _characters(textpage)
+            text, boxes = read_columns(text, boxes)
+            heading = None
             if might_hold_tables(text):
-                boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
-                if len(boxes) == len(text):
-                    text, heading = restack_tables(text, boxes, running)
+                text, heading = restack_tables(text, boxes, running)
             return normalise(text), heading
         finally:
             textpage.close()
     finally:
         page.close()
+
+
+def _characters(textpage) -> tuple[str, list[Box]]:
+    """The page's characters and their boxes, one for one. `get_text_range` leaves out a few
+    characters PDFium marks as control codes, so its text may not line up with the boxes."""
+    import pypdfium2.raw as pdfium
+
+    count = textpage.count_chars()
+    text = "".join(chr(pdfium.FPDFText_GetUnicode(textpage.raw, i)) for i in range(count))
+    return text, [textpage.get_charbox(i) for i in range(count)]
 
 
 def normalise(text: str) -> str:

@@ -38,7 +38,7 @@ Box = tuple[float, float, float, float]  # left, bottom, right, top, in PDF poin
 
 # Points between two characters that start a new piece of a line: wider than a word space of the font.
 _GAP = 3.0
-_GAP_HEIGHTS = 0.8  # ... in heights of the character before the gap
+_GAP_HEIGHTS = 0.8  # ... in heights of the taller character beside the gap (a word space is ~0.3)
 _ALIGN = 4.0  # points two cells' right edges may differ by and still share a column
 _MIN_CELLS = 3
 _MIN_ROWS = 3
@@ -107,6 +107,13 @@ class TableHeading:
         )
 
 
+def wide_gap(before: Box, after: Box) -> bool:
+    """Whether the space between two characters of a line is wider than a word space: a new piece
+    (a cell, a header label, another column's text) begins."""
+    height = max(before[3] - before[1], after[3] - after[1])  # a period's box is a point high
+    return after[0] - before[2] > max(_GAP, _GAP_HEIGHTS * height)
+
+
 def might_hold_tables(text: str) -> bool:
     """Whether a page's text has enough rows of figures to be worth reading its characters' positions."""
     return sum(1 for line in text.splitlines() if _NUMERIC_LINE.search(line)) >= _MIN_ROWS
@@ -154,7 +161,7 @@ def _pieces(text: str, boxes: list[Box], start: int, end: int) -> list[_Piece]:
         if text[i].isspace():
             continue
         previous = boxes[chars[-1]] if chars else None
-        if previous and boxes[i][0] - previous[2] > max(_GAP, _GAP_HEIGHTS * (previous[3] - previous[1])):
+        if previous and wide_gap(previous, boxes[i]):
             pieces.append(_piece(text, boxes, chars))
             chars = []
         chars.append(i)

@@ -9,7 +9,7 @@ from pathlib import Path
 from rag.errors import IndexCorruptError
 from rag.metadata import DocumentProfile
 
-FORMAT_VERSION = 12  # 2: checksums of the index files, instruction spans per file; 3: chunks carry their PDF page and
+FORMAT_VERSION = 13  # 2: checksums of the index files, instruction spans per file; 3: chunks carry their PDF page and
 # table context; 4: a sentence no longer ends at an abbreviation before a lower-case word ("U.S. operations");
 # 5: a letter's subject is its author, not its addressee (the subject is part of every chunk's embedding);
 # 6: a table's context keeps its caption line ("2007 Tax Table - Continued") when its headers are long;
@@ -19,7 +19,8 @@ FORMAT_VERSION = 12  # 2: checksums of the index files, instruction spans per fi
 # are stacked over several lines is written row by row with each cell's header (rag/formats/pdf_tables.py);
 # 10: one rule for a figure cell: a statistical table's "(X)", "NA" cells make its lines rows; 11: a stacked-header
 # table stops at its caption, keeps rows whose names wrap over three lines, and runs on over the next page;
-# 12: a paged document's running heads and feet ("UNCLASSIFIED" atop every page) are no title nor subject
+# 12: a paged document's running heads and feet ("UNCLASSIFIED" atop every page) are no title nor subject;
+# 13: a PDF page drawn line by line across columns of text is read column by column (rag/formats/pdf_columns.py)
 
 
 @dataclass(frozen=True)
