@@ -1,10 +1,13 @@
 """PDF text through PDFium (pypdfium2), page by page.
 
-PDFium writes the characters of a page in reading order with a line break wherever
-the text moves to a new line on the page, so a table row such as
+PDFium writes the characters of a page in the order they were drawn, with a line break
+wherever the text moves to a new line on the page, so a table row such as
 "Total . . . 11,062.6 1,540.0 9,522.6" stays on one line with its figures whole.
 pypdf and pdfplumber were measured against it (README, "File formats"): both tore
-decimals apart on a statistical table ("11,062 .6") and were 10-40x slower.
+decimals apart on a statistical table ("11,062 .6") and were 10-40x slower. Where the
+drawing order is not the reading order, the characters' boxes set it right: a page
+drawn line by line across columns of text is read column by column (`pdf_columns`),
+and a table's stacked column headers are written beside each cell (`pdf_tables`).
 
 Pages are joined by a line holding a form feed (`rag.formats.PAGE_BREAK`);
 `Rendering.page_starts` records where each page's text begins, so any offset maps to
