@@ -43,10 +43,10 @@ _MIN_SIDE_ROWS = 6  # rows of running text each side of a gutter, at least
 _PROSE_SHARE = 0.6  # share of each side's rows that must read as running text
 _CODE_MARKS = frozenset("*_<>{}=#&\\|")
 _LINE_WORDS = 3  # words of two letters or more on a line of running text, at least
-_MIN_CELLS = 3  # figure cells that make a row a table's (and rows that make a table)
+_MIN_CELLS = 3  # figure cells that make a row a table's
 _RAGGED = 0.2  # a left column's line ends within this share of its width from the column's right edge
 _ALIGN = 3.0  # points a right column's lines may start from its left edge (an indent is more)
-_LOOK_BACK = 4  # rows a character may join: the last few begun, its line among them
+_LOOK_BACK = 4  # rows a run may join: the last few begun, its line among them
 _WORD = re.compile(r"(?<![\w#])[^\W\d_]{2,}(?!\w)")  # a word of letters, not part of a name like "BYTE_IMG"
 
 
@@ -220,8 +220,7 @@ def _read(rows: list[_Row], low: float, high: float) -> list[list[_Row]] | None:
     band: list[_Row] = []
 
     def flush() -> None:
-        lefts = [part for row in band if (part := row.part(low, gutter)) is not None]
-        rights = [part for row in band if (part := row.part(gutter, high)) is not None]
+        lefts, rights = _sides(band, low, gutter, high)
         left_blocks, right_blocks = _read(lefts, low, gutter), _read(rights, gutter, high)
         # Sides PDFium wrote one after the other are split only when one of them interleaves
         # columns of its own (three columns, the first two drawn line by line across).
@@ -247,6 +246,13 @@ def _read(rows: list[_Row], low: float, high: float) -> list[list[_Row]] | None:
     return blocks + [whole] if whole else blocks
 
 
+def _sides(rows: list[_Row], low: float, gutter: float, high: float) -> tuple[list[_Row], list[_Row]]:
+    """The rows' parts left of the gutter and right of it (rows with nothing on a side left out of it)."""
+    lefts = [part for row in rows if (part := row.part(low, gutter)) is not None]
+    rights = [part for row in rows if (part := row.part(gutter, high)) is not None]
+    return lefts, rights
+
+
 def _gutter(rows: list[_Row], low: float, high: float) -> float | None:
     """The x of the upright strip in the middle part of [low, high) that the fewest rows cross, or
     None when more than half of them cross it."""
@@ -260,7 +266,7 @@ def _gutter(rows: list[_Row], low: float, high: float) -> float | None:
             crossing[max(0, int(piece.left) - start) : max(0, int(piece.right) - start + 1)] += 1
     margin = int(_MIDDLE * width)
     middle = crossing[margin : width - margin]
-    if not len(middle) or middle.min() > _MAX_CROSSING * len(rows):
+    if middle.min() > _MAX_CROSSING * len(rows):
         return None
     run = numpy.flatnonzero(middle == middle.min())
     return start + margin + float(run[len(run) // 2])  # the middle of the emptiest strip's positions
@@ -337,8 +343,7 @@ def _columns_of_words(rows: list[_Row], low: float, high: float) -> bool:
     if gutter is None:
         return False
     beside = [row for row in rows if not _crosses(row, gutter)]
-    lefts = [part for row in beside if (part := row.part(low, gutter)) is not None]
-    rights = [part for row in beside if (part := row.part(gutter, high)) is not None]
+    lefts, rights = _sides(beside, low, gutter, high)
     return _typical_gap(beside, gutter) >= _MIN_GUTTER and _words(lefts) and _words(rights)
 
 
